@@ -1,0 +1,132 @@
+//! What can go wrong: refusals a user caused (shown to them as they are) and internal faults
+//! (logged with their cause, shown as a short apology).
+
+use thiserror::Error;
+
+/// A request the rules turn down. Each message names the rule and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Refusal {
+    #[error("You can't send kudos to yourself. Thank a colleague instead!")]
+    SelfKudos,
+    #[error("{0} is a bot; kudos are for people.")]
+    BotRecipient(String),
+    #[error("Name at least one colleague to thank.")]
+    NoRecipients,
+    #[error("You can thank at most {max} people at once (you named {given}).")]
+    TooManyRecipients { max: usize, given: usize },
+    #[error("Add a message saying what you are thankful for.")]
+    EmptyMessage,
+    #[error("Your message is {len} characters; the limit is {max}. Please shorten it.")]
+    MessageTooLong { len: usize, max: usize },
+    #[error("Unknown value '{given}'. Valid values: {}.", valid.join(", "))]
+    UnknownValue { given: String, valid: Vec<String> },
+    #[error(
+        "Daily allowance reached: you can thank {allowance} people a day and have {left} left \
+         today, so you can't thank {requested} more. It resets at midnight ({timezone}), in {resets_in}."
+    )]
+    AllowanceExceeded {
+        allowance: u32,
+        left: u32,
+        requested: u32,
+        timezone: String,
+        resets_in: String,
+    },
+    #[error("You have no kudos to undo.")]
+    NothingToUndo,
+    #[error(
+        "Your latest kudos (#{id}) was given {minutes_ago} minutes ago; undo works for {window} \
+         minutes. Ask an admin to revoke it if it must go."
+    )]
+    UndoWindowPassed { id: i64, minutes_ago: i64, window: u32 },
+    #[error("There is no kudos #{0} in this workspace.")]
+    KudosNotFound(i64),
+    #[error("Kudos #{0} has already been revoked or undone.")]
+    AlreadyRemoved(i64),
+    #[error("Give a reason for revoking it, e.g. /config revoke 12 posted by mistake.")]
+    MissingReason,
+    #[error("Only admins can {0}.")]
+    NotAdmin(String),
+    #[error("'{0}' is not an IANA time zone. Use a name such as Europe/London or America/New_York.")]
+    InvalidTimezone(String),
+    #[error("'{0}' is not a period. Use today, week, csw, csw2025, month, year or all.")]
+    InvalidPeriod(String),
+    #[error("'{0}' is not a board. Use received, given, departments, values or crossteam.")]
+    InvalidBoard(String),
+    #[error("'{0}' is not a date. Use YYYY-MM-DD, e.g. 2026-10-05.")]
+    InvalidDate(String),
+    #[error("'{0}' is not a time of day. Use HH:MM in 24-hour form, e.g. 09:00.")]
+    InvalidTime(String),
+    #[error("'{0}' is not an allowance. Use a whole number of thank-yous per day (0 = unlimited).")]
+    InvalidAllowance(String),
+    #[error("The week must run 1 to 7 days, from {start} to {end} does not.")]
+    InvalidWeek { start: String, end: String },
+    #[error("'{0}' is already a value.")]
+    ValueExists(String),
+    #[error("A workspace needs at least one value; add another before removing '{0}'.")]
+    LastValue(String),
+    #[error("'{0}' is not a valid name: use 1 to {1} characters.")]
+    InvalidName(String, usize),
+    #[error("There is no day {0} in the plan: use 1 to 5 or monday to friday.")]
+    InvalidDay(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Everything the core can return as an error.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("the database is busy: another process holds a lock on it. Try again in a moment.")]
+    Busy,
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl Error {
+    /// What a user may be shown: the refusal itself, or an apology that hides internals.
+    pub fn user_message(&self) -> String {
+        match self {
+            Error::Refused(r) => r.to_string(),
+            Error::Busy => {
+                "The database is busy right now. Please try again in a moment.".to_string()
+            }
+            Error::Internal(_) => {
+                "Sorry, something went wrong on my side. It has been logged; please try again."
+                    .to_string()
+            }
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            Error::Busy
+        } else {
+            Error::Internal(anyhow::Error::new(e))
+        }
+    }
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast_ref::<sqlx::Error>() {
+            Some(inner) if is_busy(inner) => Error::Busy,
+            _ => Error::Internal(e),
+        }
+    }
+}
+
+/// SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+        _ => false,
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

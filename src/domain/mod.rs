@@ -1,0 +1,9 @@
+//! The domain core: rules, periods, the calendar and the week's plan. Knows nothing of any
+//! chat platform.
+
+pub mod calendar;
+pub mod error;
+pub mod model;
+pub mod period;
+pub mod text;
+pub mod themes;

@@ -1,0 +1,129 @@
+//! The core's records: workspaces, members and thank-yous, free of any platform's types.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+pub type WorkspaceId = i64;
+pub type MemberId = i64;
+pub type KudosId = i64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    /// "discord", "slack" or "local" (the shell).
+    pub platform: String,
+    pub external_id: String,
+    pub name: String,
+    pub settings: Settings,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub timezone: Tz,
+    pub celebration_channel: Option<String>,
+    /// Recipients per giver per local day; 0 is unlimited.
+    pub daily_allowance: u32,
+    pub values: Vec<String>,
+    pub prompt_time: NaiveTime,
+    pub prompts_enabled: bool,
+    pub kudos_emoji: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: MemberId,
+    pub workspace_id: WorkspaceId,
+    pub external_id: String,
+    pub display_name: String,
+    pub is_bot: bool,
+    pub is_admin: bool,
+    pub department: Option<String>,
+}
+
+/// Who is asking, as the platform adapter saw them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub member: Member,
+    /// The platform's verdict (Discord's Manage Server, the shell's first speaker...).
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KudosKind {
+    Kudos,
+    Feedback,
+}
+
+impl KudosKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KudosKind::Kudos => "kudos",
+            KudosKind::Feedback => "feedback",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KudosStatus {
+    Active,
+    Undone,
+    Revoked,
+}
+
+/// What an adapter asks for; the core validates it.
+#[derive(Debug, Clone, Default)]
+pub struct KudosRequest {
+    pub recipients: Vec<MemberId>,
+    pub message: String,
+    pub value: Option<String>,
+    pub channel: Option<String>,
+    /// The platform's id for the event; the same id is only ever stored once.
+    pub event_id: Option<String>,
+    /// Link to the message being thanked for, if any.
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FeedbackRequest {
+    pub recipients: Vec<MemberId>,
+    pub message: String,
+    pub customer: Option<String>,
+    pub channel: Option<String>,
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: MemberId,
+    pub name: String,
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kudos {
+    pub id: KudosId,
+    pub kind: KudosKind,
+    pub giver: Person,
+    pub recipients: Vec<Person>,
+    pub message: String,
+    pub value: Option<String>,
+    pub customer: Option<String>,
+    pub channel: Option<String>,
+    pub link: Option<String>,
+    pub theme: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub status: KudosStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct Given {
+    pub kudos: Kudos,
+    /// False when the event had already been recorded: nothing new was stored or should be posted.
+    pub created: bool,
+    /// Recipients the giver may still thank today; `None` when unlimited.
+    pub left_today: Option<u32>,
+}

@@ -1,0 +1,7 @@
+//! Spotlight: an appreciation bot that runs Customer Service Week for a team.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod store;
+pub mod service;

@@ -1,0 +1,245 @@
+use chrono::Duration;
+
+use super::{human_duration, next_local_midnight, Spotlight};
+use crate::domain::error::{Refusal, Result};
+use crate::domain::model::{
+    Actor, FeedbackRequest, Given, Kudos, KudosId, KudosKind, KudosRequest, KudosStatus, Member,
+    MemberId, Workspace,
+};
+use crate::domain::period::buckets_for;
+use crate::domain::text::{clean_message, clean_name, match_value};
+use crate::store::{InsertKudos, Stored};
+
+/// The classic Customer Service Week exercise: the person on your left, on your right, and one more.
+pub const MAX_KUDOS_RECIPIENTS: usize = 3;
+/// A customer's compliment may name a whole shift.
+pub const MAX_FEEDBACK_RECIPIENTS: usize = 10;
+const MAX_CUSTOMER_NAME: usize = 100;
+
+impl Spotlight {
+    /// Thanks one to three colleagues. Refusals name the rule that stopped it.
+    #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
+    pub async fn give_kudos(&self, ws: &Workspace, giver: &Member, req: KudosRequest) -> Result<Given> {
+        let recipients = self
+            .check_recipients(ws, giver, &req.recipients, MAX_KUDOS_RECIPIENTS, true)
+            .await?;
+        let message = clean_message(&req.message, self.rules.max_message_chars)?;
+        let value = match req.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Some(match_value(v, &ws.settings.values)?),
+            None => None,
+        };
+        let insert = self
+            .prepare(ws, giver, KudosKind::Kudos, recipients, message)
+            .await
+            .map(|mut k| {
+                k.value = value;
+                k.channel = req.channel;
+                k.event_id = req.event_id;
+                k.link = req.link;
+                k.allowance = ws.settings.daily_allowance;
+                k
+            })?;
+        self.store_and_load(ws, giver, insert).await
+    }
+
+    /// Records a customer's compliment about one or more colleagues, counted apart from kudos.
+    #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
+    pub async fn record_feedback(&self, ws: &Workspace, giver: &Member, req: FeedbackRequest) -> Result<Given> {
+        let recipients = self
+            .check_recipients(ws, giver, &req.recipients, MAX_FEEDBACK_RECIPIENTS, false)
+            .await?;
+        let message = clean_message(&req.message, self.rules.max_message_chars)?;
+        let customer = match req.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(clean_name(c, MAX_CUSTOMER_NAME)?),
+            None => None,
+        };
+        let mut insert = self
+            .prepare(ws, giver, KudosKind::Feedback, recipients, message)
+            .await?;
+        insert.customer = customer;
+        insert.channel = req.channel;
+        insert.event_id = req.event_id;
+        self.store_and_load(ws, giver, insert).await
+    }
+
+    /// Takes back the giver's latest kudos within the undo window; the allowance is given back.
+    #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
+    pub async fn undo(&self, ws: &Workspace, giver: &Member) -> Result<Kudos> {
+        let Some(latest) = self.store.latest_active_kudos(giver.id).await? else {
+            return Err(Refusal::NothingToUndo.into());
+        };
+        let age = self.now() - latest.created_at;
+        let window = self.rules.undo_window_minutes;
+        if age > Duration::minutes(i64::from(window)) {
+            return Err(Refusal::UndoWindowPassed {
+                id: latest.id,
+                minutes_ago: age.num_minutes(),
+                window,
+            }
+            .into());
+        }
+        self.remove(ws, latest.id, KudosStatus::Undone, None, None).await
+    }
+
+    /// An admin takes any kudos or shout-out out of every board; it stays stored as revoked.
+    #[tracing::instrument(skip_all, fields(workspace = ws.id, admin = actor.member.id, kudos = id))]
+    pub async fn revoke(&self, ws: &Workspace, actor: &Actor, id: KudosId, reason: &str) -> Result<Kudos> {
+        Self::require_admin(actor, "revoke kudos")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Refusal::MissingReason.into());
+        }
+        let reason = clean_message(reason, self.rules.max_message_chars)?;
+        self.remove(ws, id, KudosStatus::Revoked, Some(actor.member.id), Some(&reason))
+            .await
+    }
+
+    pub async fn kudos_by_id(&self, ws: &Workspace, id: KudosId) -> Result<Kudos> {
+        self.store
+            .kudos(ws.id, id)
+            .await?
+            .ok_or_else(|| Refusal::KudosNotFound(id).into())
+    }
+
+    /// Recipients the member may still thank today; `None` when the allowance is unlimited.
+    pub async fn left_today(&self, ws: &Workspace, member: &Member) -> Result<Option<u32>> {
+        let allowance = ws.settings.daily_allowance;
+        if allowance == 0 {
+            return Ok(None);
+        }
+        let used = self.store.allowance_used(member.id, self.today(ws)).await?;
+        Ok(Some(allowance.saturating_sub(used)))
+    }
+
+    async fn remove(
+        &self,
+        ws: &Workspace,
+        id: KudosId,
+        status: KudosStatus,
+        by: Option<MemberId>,
+        reason: Option<&str>,
+    ) -> Result<Kudos> {
+        let kudos = self.kudos_by_id(ws, id).await?;
+        if kudos.status != KudosStatus::Active
+            || !self.store.set_kudos_status(id, status, by, reason, self.now()).await?
+        {
+            return Err(Refusal::AlreadyRemoved(id).into());
+        }
+        tracing::info!(kudos = id, ?status, "kudos removed from the boards");
+        Ok(Kudos { status, ..kudos })
+    }
+
+    async fn check_recipients(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        ids: &[MemberId],
+        max: usize,
+        is_kudos: bool,
+    ) -> Result<Vec<MemberId>> {
+        let mut unique: Vec<MemberId> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(id) {
+                unique.push(*id);
+            }
+        }
+        if unique.is_empty() {
+            return Err(Refusal::NoRecipients.into());
+        }
+        if unique.len() > max {
+            return Err(Refusal::TooManyRecipients {
+                max,
+                given: unique.len(),
+            }
+            .into());
+        }
+        for id in &unique {
+            if *id == giver.id {
+                return Err(if is_kudos {
+                    Refusal::SelfKudos
+                } else {
+                    Refusal::Usage(
+                        "Share feedback about your colleagues; ask a teammate to share a compliment \
+                         about you."
+                            .into(),
+                    )
+                }
+                .into());
+            }
+            let member = self.store.member(*id).await?;
+            if member.workspace_id != ws.id {
+                return Err(anyhow::anyhow!("member {id} is not in workspace {}", ws.id).into());
+            }
+            if member.is_bot {
+                return Err(Refusal::BotRecipient(member.display_name).into());
+            }
+        }
+        Ok(unique)
+    }
+
+    async fn prepare(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        kind: KudosKind,
+        recipients: Vec<MemberId>,
+        message: String,
+    ) -> Result<InsertKudos> {
+        let now = self.now();
+        let local_date = now.with_timezone(&ws.settings.timezone).date_naive();
+        let week = self.week_dates(ws, chrono::Datelike::year(&local_date)).await?;
+        let theme = match week.day_number(local_date) {
+            Some(day @ 1..=5) => Some(self.plan_for(ws).await?.days[usize::from(day) - 1].title.clone()),
+            _ => None,
+        };
+        Ok(InsertKudos {
+            workspace_id: ws.id,
+            kind,
+            giver_id: giver.id,
+            recipients,
+            message,
+            value: None,
+            customer: None,
+            channel: None,
+            event_id: None,
+            link: None,
+            theme,
+            created_at: now,
+            local_date,
+            buckets: buckets_for(local_date, week.contains(local_date)),
+            allowance: 0,
+        })
+    }
+
+    async fn store_and_load(&self, ws: &Workspace, giver: &Member, insert: InsertKudos) -> Result<Given> {
+        let requested = insert.recipients.len() as u32;
+        let (id, created) = match self.store.insert_kudos(&insert).await? {
+            Stored::Created(id) => (id, true),
+            Stored::Duplicate(id) => (id, false),
+            Stored::OverAllowance { used } => {
+                let local = self.local_now(ws);
+                let allowance = ws.settings.daily_allowance;
+                return Err(Refusal::AllowanceExceeded {
+                    allowance,
+                    left: allowance.saturating_sub(used),
+                    requested,
+                    timezone: ws.settings.timezone.name().to_string(),
+                    resets_in: human_duration(next_local_midnight(local) - self.now()),
+                }
+                .into());
+            }
+        };
+        if created {
+            tracing::info!(kudos = id, kind = insert.kind.as_str(), recipients = requested, "kudos stored");
+        } else {
+            tracing::info!(kudos = id, "redelivered event ignored");
+        }
+        let kudos = self.kudos_by_id(ws, id).await?;
+        let left_today = self.left_today(ws, giver).await?;
+        Ok(Given {
+            kudos,
+            created,
+            left_today,
+        })
+    }
+}

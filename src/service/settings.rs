@@ -1,0 +1,214 @@
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+
+use super::Spotlight;
+use crate::domain::calendar::WeekDates;
+use crate::domain::error::{Refusal, Result};
+use crate::domain::model::{Actor, Member, Workspace};
+use crate::domain::text::{clean_name, value_key};
+use crate::domain::themes::Theme;
+use crate::store::SettingChange;
+
+const MAX_NAME: usize = 60;
+const MAX_VALUES: usize = 25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeField {
+    Title,
+    Prompt,
+    Action,
+}
+
+impl std::str::FromStr for ThemeField {
+    type Err = Refusal;
+    fn from_str(s: &str) -> Result<Self, Refusal> {
+        match s.trim().to_lowercase().as_str() {
+            "title" => Ok(ThemeField::Title),
+            "prompt" => Ok(ThemeField::Prompt),
+            "action" => Ok(ThemeField::Action),
+            other => Err(Refusal::Usage(format!(
+                "'{other}' is not part of a theme: use title, prompt or action."
+            ))),
+        }
+    }
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, Refusal> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Refusal::InvalidDate(s.trim().into()))
+}
+
+pub fn parse_timezone(s: &str) -> Result<Tz, Refusal> {
+    s.trim()
+        .parse::<Tz>()
+        .map_err(|_| Refusal::InvalidTimezone(s.trim().into()))
+}
+
+impl Spotlight {
+    async fn change(&self, ws: &Workspace, actor: &Actor, change: SettingChange) -> Result<Workspace> {
+        Self::require_admin(actor, "change the settings")?;
+        self.store.change_setting(ws.id, &change).await?;
+        tracing::info!(workspace = ws.id, ?change, "setting changed");
+        self.reload(ws).await
+    }
+
+    pub async fn set_timezone(&self, ws: &Workspace, actor: &Actor, name: &str) -> Result<Workspace> {
+        Self::require_admin(actor, "change the time zone")?;
+        let tz = parse_timezone(name)?;
+        self.change(ws, actor, SettingChange::Timezone(tz)).await
+    }
+
+    pub async fn set_channel(&self, ws: &Workspace, actor: &Actor, channel: Option<&str>) -> Result<Workspace> {
+        Self::require_admin(actor, "choose the celebration channel")?;
+        let channel = match channel.map(|c| c.trim().trim_start_matches('#')) {
+            Some(c) if !c.is_empty() => Some(clean_name(c, 100)?),
+            _ => None,
+        };
+        self.change(ws, actor, SettingChange::Channel(channel)).await
+    }
+
+    pub async fn set_allowance(&self, ws: &Workspace, actor: &Actor, text: &str) -> Result<Workspace> {
+        Self::require_admin(actor, "change the daily allowance")?;
+        let n: u32 = text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n <= 1000)
+            .ok_or_else(|| Refusal::InvalidAllowance(text.trim().into()))?;
+        self.change(ws, actor, SettingChange::Allowance(n)).await
+    }
+
+    pub async fn set_prompt_time(&self, ws: &Workspace, actor: &Actor, text: &str) -> Result<Workspace> {
+        Self::require_admin(actor, "change the prompt time")?;
+        let t = NaiveTime::parse_from_str(text.trim(), "%H:%M")
+            .map_err(|_| Refusal::InvalidTime(text.trim().into()))?;
+        self.change(ws, actor, SettingChange::PromptTime(t)).await
+    }
+
+    pub async fn set_prompts_enabled(&self, ws: &Workspace, actor: &Actor, on: bool) -> Result<Workspace> {
+        self.change(ws, actor, SettingChange::PromptsEnabled(on)).await
+    }
+
+    pub async fn set_emoji(&self, ws: &Workspace, actor: &Actor, emoji: &str) -> Result<Workspace> {
+        Self::require_admin(actor, "change the kudos emoji")?;
+        let emoji = clean_name(emoji, 64)?;
+        self.change(ws, actor, SettingChange::Emoji(emoji)).await
+    }
+
+    pub async fn add_value(&self, ws: &Workspace, actor: &Actor, name: &str) -> Result<Workspace> {
+        Self::require_admin(actor, "change the values")?;
+        let name = clean_name(name.trim_start_matches('#'), MAX_NAME)?;
+        if ws.settings.values.iter().any(|v| value_key(v) == value_key(&name)) {
+            return Err(Refusal::ValueExists(name).into());
+        }
+        if ws.settings.values.len() >= MAX_VALUES {
+            return Err(Refusal::Usage(format!("A workspace can have at most {MAX_VALUES} values.")).into());
+        }
+        self.store.add_value(ws.id, &name).await?;
+        self.reload(ws).await
+    }
+
+    pub async fn remove_value(&self, ws: &Workspace, actor: &Actor, name: &str) -> Result<Workspace> {
+        Self::require_admin(actor, "change the values")?;
+        let existing = crate::domain::text::match_value(name, &ws.settings.values)?;
+        if ws.settings.values.len() == 1 {
+            return Err(Refusal::LastValue(existing).into());
+        }
+        self.store.remove_value(ws.id, &existing).await?;
+        self.reload(ws).await
+    }
+
+    pub async fn set_department(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        member: &Member,
+        department: Option<&str>,
+    ) -> Result<Member> {
+        Self::require_admin(actor, "assign departments")?;
+        let department = match department.map(str::trim) {
+            Some(d) if !d.is_empty() && !d.eq_ignore_ascii_case("none") => Some(clean_name(d, MAX_NAME)?),
+            _ => None,
+        };
+        self.store
+            .set_department(ws.id, member.id, department.as_deref())
+            .await?;
+        self.refresh_member(member).await
+    }
+
+    pub async fn set_admin(&self, ws: &Workspace, actor: &Actor, member: &Member, admin: bool) -> Result<Member> {
+        Self::require_admin(actor, "appoint admins")?;
+        if member.is_bot {
+            return Err(Refusal::BotRecipient(member.display_name.clone()).into());
+        }
+        if member.workspace_id != ws.id {
+            return Err(anyhow::anyhow!("member {} is not in workspace {}", member.id, ws.id).into());
+        }
+        self.store.set_admin(member.id, admin).await?;
+        self.refresh_member(member).await
+    }
+
+    pub async fn departments(&self, ws: &Workspace) -> Result<Vec<(String, i64)>> {
+        Ok(self.store.departments(ws.id).await?)
+    }
+
+    /// Moves the week of `start`'s year; `end` defaults to four days after `start`.
+    pub async fn set_week(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    ) -> Result<WeekDates> {
+        Self::require_admin(actor, "move Customer Service Week")?;
+        let end = end.unwrap_or(start + Duration::days(4));
+        let week = WeekDates::new(start, end).ok_or_else(|| Refusal::InvalidWeek {
+            start: start.to_string(),
+            end: end.to_string(),
+        })?;
+        if end.year() != start.year() {
+            return Err(Refusal::Usage("The week must start and end in the same year.".into()).into());
+        }
+        self.store
+            .set_week_override(ws.id, start.year(), Some(week), week)
+            .await?;
+        tracing::info!(workspace = ws.id, %start, %end, "week moved");
+        Ok(week)
+    }
+
+    /// Puts `year`'s week back on the standard dates.
+    pub async fn reset_week(&self, ws: &Workspace, actor: &Actor, year: i32) -> Result<WeekDates> {
+        Self::require_admin(actor, "move Customer Service Week")?;
+        let standard = WeekDates::standard(year);
+        self.store.set_week_override(ws.id, year, None, standard).await?;
+        Ok(standard)
+    }
+
+    pub async fn set_theme(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        day: u8,
+        field: ThemeField,
+        text: &str,
+    ) -> Result<Theme> {
+        Self::require_admin(actor, "edit the week's themes")?;
+        if !(1..=5).contains(&day) {
+            return Err(Refusal::InvalidDay(day.to_string()).into());
+        }
+        let text = crate::domain::text::clean_message(text, self.rules.max_message_chars)?;
+        let mut theme = self.plan_for(ws).await?.days[usize::from(day) - 1].clone();
+        match field {
+            ThemeField::Title => theme.title = text,
+            ThemeField::Prompt => theme.prompt = text,
+            ThemeField::Action => theme.action = text,
+        }
+        self.store.set_theme(ws.id, day, &theme).await?;
+        Ok(theme)
+    }
+
+    pub async fn reset_theme(&self, ws: &Workspace, actor: &Actor, day: u8) -> Result<Theme> {
+        Self::require_admin(actor, "edit the week's themes")?;
+        self.store.reset_theme(ws.id, day).await?;
+        Ok(self.plan.days[usize::from(day).clamp(1, 5) - 1].clone())
+    }
+}

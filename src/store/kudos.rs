@@ -1,0 +1,407 @@
+use std::collections::HashMap;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Row, SqliteConnection};
+
+use super::{from_millis, to_millis, Store};
+use crate::domain::calendar::WeekDates;
+use crate::domain::model::{
+    Kudos, KudosId, KudosKind, KudosStatus, MemberId, Person, WorkspaceId,
+};
+use crate::domain::period::buckets_for;
+
+/// A validated thank-you, ready to be written.
+#[derive(Debug, Clone)]
+pub struct InsertKudos {
+    pub workspace_id: WorkspaceId,
+    pub kind: KudosKind,
+    pub giver_id: MemberId,
+    pub recipients: Vec<MemberId>,
+    pub message: String,
+    pub value: Option<String>,
+    pub customer: Option<String>,
+    pub channel: Option<String>,
+    pub event_id: Option<String>,
+    pub link: Option<String>,
+    pub theme: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub buckets: Vec<String>,
+    /// Recipients the giver may thank per local day; 0 is unlimited.
+    pub allowance: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    Created(KudosId),
+    /// The event id was recorded before; nothing was written.
+    Duplicate(KudosId),
+    /// Writing it would exceed the allowance; `used` is what the giver has used that day.
+    OverAllowance { used: u32 },
+}
+
+/// Which thank-yous an export or listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct KudosFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub include_removed: bool,
+}
+
+impl Store {
+    /// Writes a thank-you. The allowance check, the dedup on event id, the kudos, its
+    /// recipients and every aggregate are one statement, so concurrent requests from the same
+    /// giver cannot overdraw the allowance.
+    pub async fn insert_kudos(&self, k: &InsertKudos) -> anyhow::Result<Stored> {
+        let mut conn = self.pool.acquire().await?;
+        insert_kudos_on(&mut conn, k).await
+    }
+
+    /// Recipients the giver thanked on `date` and has not undone (revoked ones still count).
+    pub async fn allowance_used(&self, giver: MemberId, date: NaiveDate) -> anyhow::Result<u32> {
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
+             WHERE giver_id = ? AND local_date = ? AND kind = 'kudos' AND status <> 'undone'",
+        )
+        .bind(giver)
+        .bind(date.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(used).unwrap_or(u32::MAX))
+    }
+
+    pub async fn kudos(&self, workspace: WorkspaceId, id: KudosId) -> anyhow::Result<Option<Kudos>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.workspace_id = ? AND k.id = ?"
+        )))
+        .bind(workspace)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.with_recipients(vec![row]).await?.remove(0))),
+            None => Ok(None),
+        }
+    }
+
+    /// The giver's most recent peer kudos that still counts.
+    pub async fn latest_active_kudos(&self, giver: MemberId) -> anyhow::Result<Option<Kudos>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.giver_id = ? AND k.kind = 'kudos' AND k.status = 'active' \
+             ORDER BY k.created_at DESC, k.id DESC LIMIT 1"
+        )))
+        .bind(giver)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.with_recipients(vec![row]).await?.remove(0))),
+            None => Ok(None),
+        }
+    }
+
+    /// Thank-yous in a workspace, oldest first.
+    pub async fn kudos_list(
+        &self,
+        workspace: WorkspaceId,
+        filter: &KudosFilter,
+    ) -> anyhow::Result<Vec<Kudos>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.workspace_id = ?1 \
+             AND (?2 IS NULL OR k.local_date >= ?2) AND (?3 IS NULL OR k.local_date <= ?3) \
+             AND (?4 OR k.status = 'active') ORDER BY k.created_at, k.id"
+        )))
+        .bind(workspace)
+        .bind(filter.from.map(|d| d.to_string()))
+        .bind(filter.to.map(|d| d.to_string()))
+        .bind(filter.include_removed)
+        .fetch_all(&self.pool)
+        .await?;
+        self.with_recipients(rows).await
+    }
+
+    /// Takes an active thank-you out of every count; false when it was not active.
+    pub async fn set_kudos_status(
+        &self,
+        id: KudosId,
+        status: KudosStatus,
+        by: Option<MemberId>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE kudos SET status = ?, status_changed_at = ?, revoked_by = ?, revoke_reason = ? \
+             WHERE id = ? AND status = 'active'",
+        )
+        .bind(status_str(status))
+        .bind(to_millis(now))
+        .bind(by)
+        .bind(reason)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .context("changing kudos status")?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets (or with `None` clears) a year's week override, re-files that year's thank-yous
+    /// in or out of the week and rebuilds the boards, all in one transaction.
+    pub async fn set_week_override(
+        &self,
+        workspace: WorkspaceId,
+        year: i32,
+        week: Option<WeekDates>,
+        effective: WeekDates,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        match week {
+            Some(w) => {
+                sqlx::query(
+                    "INSERT INTO week_overrides (workspace_id, year, start_date, end_date) \
+                     VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, year) DO UPDATE \
+                     SET start_date = excluded.start_date, end_date = excluded.end_date",
+                )
+                .bind(workspace)
+                .bind(year)
+                .bind(w.start.to_string())
+                .bind(w.end.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM week_overrides WHERE workspace_id = ? AND year = ?")
+                    .bind(workspace)
+                    .bind(year)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT id, local_date, buckets FROM kudos \
+             WHERE workspace_id = ? AND local_date BETWEEN ? AND ?",
+        )
+        .bind(workspace)
+        .bind(format!("{year:04}-01-01"))
+        .bind(format!("{year:04}-12-31"))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut changed = false;
+        for row in rows {
+            let date: NaiveDate = row
+                .get::<String, _>(1)
+                .parse()
+                .context("stored local_date is invalid")?;
+            let buckets = serde_json::to_string(&buckets_for(date, effective.contains(date)))?;
+            if buckets != row.get::<String, _>(2) {
+                changed = true;
+                sqlx::query("UPDATE kudos SET buckets = ? WHERE id = ?")
+                    .bind(buckets)
+                    .bind(row.get::<i64, _>(0))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if changed {
+            rebuild_stats_on(&mut tx, workspace).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Recomputes every board of a workspace from the thank-yous themselves.
+    pub async fn rebuild_stats(&self, workspace: WorkspaceId) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        rebuild_stats_on(&mut tx, workspace).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn with_recipients(&self, rows: Vec<sqlx::sqlite::SqliteRow>) -> anyhow::Result<Vec<Kudos>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.get::<i64, _>("id")).collect();
+        let recipient_rows = sqlx::query(
+            "SELECT r.kudos_id, m.id, m.display_name, d.name FROM kudos_recipients r \
+             JOIN members m ON m.id = r.member_id \
+             LEFT JOIN departments d ON d.id = r.department_id \
+             WHERE r.kudos_id IN (SELECT value FROM json_each(?)) \
+             ORDER BY r.kudos_id, m.display_name COLLATE NOCASE, m.id",
+        )
+        .bind(serde_json::to_string(&ids)?)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut recipients: HashMap<i64, Vec<Person>> = HashMap::new();
+        for r in recipient_rows {
+            recipients.entry(r.get(0)).or_default().push(Person {
+                id: r.get(1),
+                name: r.get(2),
+                department: r.get(3),
+            });
+        }
+        rows.into_iter()
+            .map(|row| {
+                let id: i64 = row.get("id");
+                kudos_from_row(&row, recipients.remove(&id).unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+const KUDOS_COLUMNS: &str = "SELECT k.id, k.kind, k.message, k.value_tag, k.customer_name, \
+     k.channel, k.link, k.theme, k.created_at, k.local_date, k.status, \
+     g.id AS giver_id, g.display_name AS giver_name, gd.name AS giver_department \
+     FROM kudos k JOIN members g ON g.id = k.giver_id \
+     LEFT JOIN departments gd ON gd.id = k.giver_department_id";
+
+fn kudos_from_row(row: &sqlx::sqlite::SqliteRow, recipients: Vec<Person>) -> anyhow::Result<Kudos> {
+    let kind = match row.get::<&str, _>("kind") {
+        "feedback" => KudosKind::Feedback,
+        _ => KudosKind::Kudos,
+    };
+    let status = match row.get::<&str, _>("status") {
+        "undone" => KudosStatus::Undone,
+        "revoked" => KudosStatus::Revoked,
+        _ => KudosStatus::Active,
+    };
+    Ok(Kudos {
+        id: row.get("id"),
+        kind,
+        giver: Person {
+            id: row.get("giver_id"),
+            name: row.get("giver_name"),
+            department: row.get("giver_department"),
+        },
+        recipients,
+        message: row.get("message"),
+        value: row.get("value_tag"),
+        customer: row.get("customer_name"),
+        channel: row.get("channel"),
+        link: row.get("link"),
+        theme: row.get("theme"),
+        created_at: from_millis(row.get("created_at")),
+        local_date: row
+            .get::<String, _>("local_date")
+            .parse()
+            .context("stored local_date is invalid")?,
+        status,
+    })
+}
+
+fn status_str(status: KudosStatus) -> &'static str {
+    match status {
+        KudosStatus::Active => "active",
+        KudosStatus::Undone => "undone",
+        KudosStatus::Revoked => "revoked",
+    }
+}
+
+/// The write path on a given connection, so a bulk load can run it inside one transaction.
+pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> anyhow::Result<Stored> {
+    let recipient_count = k.recipients.len() as u32;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, value_tag, \
+           customer_name, channel, event_id, link, theme, created_at, local_date, buckets, \
+           recipient_ids, recipient_count) \
+         SELECT ?1, ?2, ?3, (SELECT department_id FROM members WHERE id = ?3), ?4, ?5, ?6, ?7, ?8, \
+           ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
+         WHERE ?16 = 0 OR ?2 <> 'kudos' OR ?15 + ( \
+           SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
+           WHERE giver_id = ?3 AND local_date = ?12 AND kind = 'kudos' AND status <> 'undone' \
+         ) <= ?16 \
+         ON CONFLICT (workspace_id, event_id) DO NOTHING \
+         RETURNING id",
+    )
+    .bind(k.workspace_id)
+    .bind(k.kind.as_str())
+    .bind(k.giver_id)
+    .bind(&k.message)
+    .bind(&k.value)
+    .bind(&k.customer)
+    .bind(&k.channel)
+    .bind(&k.event_id)
+    .bind(&k.link)
+    .bind(&k.theme)
+    .bind(to_millis(k.created_at))
+    .bind(k.local_date.to_string())
+    .bind(serde_json::to_string(&k.buckets)?)
+    .bind(serde_json::to_string(&k.recipients)?)
+    .bind(recipient_count)
+    .bind(k.allowance)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("storing kudos")?;
+    if let Some(id) = inserted {
+        return Ok(Stored::Created(id));
+    }
+    if let Some(event) = &k.event_id {
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM kudos WHERE workspace_id = ? AND event_id = ?")
+                .bind(k.workspace_id)
+                .bind(event)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some(id) = existing {
+            return Ok(Stored::Duplicate(id));
+        }
+    }
+    let used: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
+         WHERE giver_id = ? AND local_date = ? AND kind = 'kudos' AND status <> 'undone'",
+    )
+    .bind(k.giver_id)
+    .bind(k.local_date.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Stored::OverAllowance {
+        used: u32::try_from(used).unwrap_or(u32::MAX),
+    })
+}
+
+async fn rebuild_stats_on(conn: &mut SqliteConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
+    for statement in REBUILD_STATS {
+        sqlx::query(*statement)
+            .bind(workspace)
+            .execute(&mut *conn)
+            .await
+            .context("rebuilding leaderboards")?;
+    }
+    Ok(())
+}
+
+/// The same counts the triggers in migrations/0001_core.sql keep, computed from scratch.
+const REBUILD_STATS: &[&str] = &[
+    "DELETE FROM member_stats WHERE workspace_id = ?1",
+    "DELETE FROM department_stats WHERE workspace_id = ?1",
+    "DELETE FROM value_stats WHERE workspace_id = ?1",
+    "DELETE FROM pair_stats WHERE workspace_id = ?1",
+    "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
+     SELECT ?1, b.value, r.member_id, SUM(k.kind = 'kudos'), SUM(k.kind = 'feedback') \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
+     WHERE k.workspace_id = ?1 AND k.status = 'active' GROUP BY b.value, r.member_id",
+    "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
+     SELECT ?1, b.value, k.giver_id, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
+     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
+     GROUP BY b.value, k.giver_id \
+     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = excluded.given",
+    "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
+     SELECT ?1, b.value, r.department_id, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
+     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
+       AND r.department_id IS NOT NULL \
+     GROUP BY b.value, r.department_id",
+    "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
+     SELECT ?1, b.value, k.value_tag, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
+     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
+       AND k.value_tag IS NOT NULL \
+     GROUP BY b.value, k.value_tag",
+    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
+     SELECT ?1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
+     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
+       AND k.giver_department_id IS NOT NULL AND r.department_id IS NOT NULL \
+       AND k.giver_department_id <> r.department_id \
+     GROUP BY b.value, k.giver_department_id, r.department_id",
+];

@@ -1,0 +1,147 @@
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{to_millis, Store};
+use crate::domain::model::{Member, MemberId, WorkspaceId};
+
+const MEMBER_COLUMNS: &str = "SELECT m.id, m.workspace_id, m.external_id, m.display_name, m.is_bot, \
+     m.is_admin, d.name AS department FROM members m LEFT JOIN departments d ON d.id = m.department_id";
+
+fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> Member {
+    Member {
+        id: row.get("id"),
+        workspace_id: row.get("workspace_id"),
+        external_id: row.get("external_id"),
+        display_name: row.get("display_name"),
+        is_bot: row.get("is_bot"),
+        is_admin: row.get("is_admin"),
+        department: row.get("department"),
+    }
+}
+
+impl Store {
+    /// Creates the member, or refreshes the name and bot flag the platform now reports.
+    pub async fn upsert_member(
+        &self,
+        workspace: WorkspaceId,
+        external_id: &str,
+        display_name: &str,
+        is_bot: bool,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Member> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO members (workspace_id, external_id, display_name, is_bot, created_at) \
+             VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (workspace_id, external_id) DO UPDATE SET \
+               display_name = excluded.display_name, is_bot = excluded.is_bot, active = 1 \
+             RETURNING id",
+        )
+        .bind(workspace)
+        .bind(external_id)
+        .bind(display_name)
+        .bind(is_bot)
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
+        .await
+        .context("saving member")?;
+        self.member(id).await
+    }
+
+    pub async fn member(&self, id: MemberId) -> anyhow::Result<Member> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{MEMBER_COLUMNS} WHERE m.id = ?")))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .with_context(|| format!("loading member {id}"))?;
+        Ok(member_from_row(&row))
+    }
+
+    /// The member whose display name or external id is `key`, case-insensitively.
+    pub async fn member_named(
+        &self,
+        workspace: WorkspaceId,
+        key: &str,
+    ) -> anyhow::Result<Option<Member>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEMBER_COLUMNS} WHERE m.workspace_id = ?1 \
+             AND (m.external_id = ?2 OR m.display_name = ?2 COLLATE NOCASE) \
+             ORDER BY m.external_id = ?2 DESC, m.id LIMIT 1"
+        )))
+        .bind(workspace)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(member_from_row))
+    }
+
+    pub async fn human_member_count(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND is_bot = 0",
+        )
+        .bind(workspace)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn set_admin(&self, member: MemberId, admin: bool) -> anyhow::Result<()> {
+        sqlx::query("UPDATE members SET is_admin = ? WHERE id = ?")
+            .bind(admin)
+            .bind(member)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Puts the member in the named department (created when new), or in none.
+    pub async fn set_department(
+        &self,
+        workspace: WorkspaceId,
+        member: MemberId,
+        department: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let department_id: Option<i64> = match department {
+            Some(name) => {
+                sqlx::query(
+                    "INSERT INTO departments (workspace_id, name) VALUES (?, ?) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(workspace)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+                Some(
+                    sqlx::query_scalar(
+                        "SELECT id FROM departments WHERE workspace_id = ? AND name = ? COLLATE NOCASE",
+                    )
+                    .bind(workspace)
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                )
+            }
+            None => None,
+        };
+        sqlx::query("UPDATE members SET department_id = ? WHERE id = ? AND workspace_id = ?")
+            .bind(department_id)
+            .bind(member)
+            .bind(workspace)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn departments(&self, workspace: WorkspaceId) -> anyhow::Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT d.name, COUNT(m.id) FROM departments d \
+             LEFT JOIN members m ON m.department_id = d.id AND m.active = 1 \
+             WHERE d.workspace_id = ? GROUP BY d.id ORDER BY d.name COLLATE NOCASE",
+        )
+        .bind(workspace)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}

@@ -1,0 +1,136 @@
+//! The store owns every SQL statement. SQLite through sqlx: WAL, foreign keys, a busy timeout,
+//! and the embedded forward-only migrations applied at start.
+
+mod boards;
+mod kudos;
+mod members;
+mod workspaces;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::config::DatabaseConfig;
+
+pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
+pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
+pub use workspaces::SettingChange;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    location: String,
+}
+
+impl Store {
+    /// Opens (creating when missing) the database and applies pending migrations.
+    pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<Self> {
+        let (options, location) = connect_options(&config.url)?;
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_millis(config.busy_timeout_ms));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(config.max_connections)
+            .acquire_timeout(Duration::from_millis(config.busy_timeout_ms.max(1000) * 2))
+            .connect_with(options)
+            .await
+            .map_err(|e| explain_open_error(e, &location))?;
+        let store = Self { pool, location };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => explain_open_error(inner, &self.location),
+            other => anyhow::Error::new(other)
+                .context(format!("cannot apply migrations to {}", self.location)),
+        })
+    }
+
+    /// How many migrations the database has applied.
+    pub async fn applied_migrations(&self) -> anyhow::Result<i64> {
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn connect_options(url: &str) -> anyhow::Result<(SqliteConnectOptions, String)> {
+    let url = url.trim();
+    if url.starts_with("sqlite:") {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("database.url: '{url}' is not a valid sqlite URL"))?;
+        let path = options.get_filename().to_path_buf();
+        if !url.contains(":memory:") {
+            ensure_folder(&path)?;
+        }
+        return Ok((options, path.display().to_string()));
+    }
+    let path = PathBuf::from(url);
+    ensure_folder(&path)?;
+    Ok((
+        SqliteConnectOptions::new().filename(&path),
+        path.display().to_string(),
+    ))
+}
+
+fn ensure_folder(path: &Path) -> anyhow::Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if parent.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(parent).with_context(|| {
+        format!(
+            "cannot create the database folder {} for {}",
+            parent.display(),
+            path.display()
+        )
+    })
+}
+
+fn explain_open_error(e: sqlx::Error, location: &str) -> anyhow::Error {
+    let code = match &e {
+        sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()),
+        _ => None,
+    };
+    let why = match code.map(|c| c & 0xff) {
+        Some(5) | Some(6) => "it is locked by another process; try again when that process is done",
+        Some(8) => "the database file or its folder is read-only",
+        Some(14) => "the file cannot be opened: check that the path exists and is writable",
+        Some(26) => "the file is not a SQLite database",
+        _ => return anyhow::Error::new(e).context(format!("cannot open the database at {location}")),
+    };
+    anyhow::Error::new(e).context(format!("cannot open the database at {location}: {why}"))
+}
+
+fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
