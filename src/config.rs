@@ -154,19 +154,20 @@ impl WorkspaceDefaults {
 
 fn env_layer() -> Env {
     Env::prefixed("SPOTLIGHT_")
-        .filter(|key| {
-            SECTIONS
-                .iter()
-                .any(|s| key.as_str().starts_with(&format!("{s}_")))
-        })
-        .map(|key| {
-            let key = key.as_str();
-            let section = SECTIONS
-                .iter()
-                .find(|s| key.starts_with(&format!("{s}_")))
-                .expect("filtered above");
-            format!("{section}.{}", &key[section.len() + 1..]).into()
-        })
+        .filter(|key| env_key(key.as_str()).is_some())
+        .map(|key| env_key(key.as_str()).unwrap_or_default().into())
+}
+
+/// `DATABASE_BUSY_TIMEOUT_MS` -> `database.busy_timeout_ms`; other names are not config.
+fn env_key(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    SECTIONS.iter().find_map(|s| {
+        lower
+            .strip_prefix(s)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .filter(|rest| !rest.is_empty())
+            .map(|rest| format!("{s}.{rest}"))
+    })
 }
 
 fn first_figment_error(error: figment::Error) -> String {
@@ -188,6 +189,7 @@ fn first_figment_error(error: figment::Error) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail returns figment::Error
 mod tests {
     use super::*;
 

@@ -5,3 +5,8 @@ pub mod config;
 pub mod domain;
 pub mod store;
 pub mod service;
+pub mod app;
+pub mod render;
+pub mod shell;
+pub mod telemetry;
+pub mod cli;

@@ -147,6 +147,16 @@ impl Spotlight {
         self.refresh_member(member).await
     }
 
+    /// The local shell's rule: the first person to speak in a workspace with no admin becomes one.
+    pub async fn claim_first_admin(&self, ws: &Workspace, member: &Member) -> Result<Member> {
+        if member.is_admin || member.is_bot || self.store.admin_count(ws.id).await? > 0 {
+            return Ok(member.clone());
+        }
+        self.store.set_admin(member.id, true).await?;
+        tracing::info!(workspace = ws.id, member = member.id, "first speaker made admin");
+        self.refresh_member(member).await
+    }
+
     pub async fn departments(&self, ws: &Workspace) -> Result<Vec<(String, i64)>> {
         Ok(self.store.departments(ws.id).await?)
     }

@@ -145,3 +145,14 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }
+
+impl Store {
+    pub async fn admin_count(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND is_admin = 1 AND is_bot = 0",
+        )
+        .bind(workspace)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,221 @@
+//! The command line: `spotlight shell | calendar | leaderboard | export | migrate`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::app::App;
+use crate::clock::{Clock, ManualClock};
+use crate::config::Config;
+use crate::domain::error::Error;
+use crate::domain::period::{Board, Period};
+use crate::render;
+use crate::service::{write_export, ExportFormat};
+use crate::shell::{Shell, ShellOptions};
+use crate::store::KudosFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "spotlight", version, about = "Spotlight: thank the people who serve customers")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chat with the bot locally, on the real core and database (no credentials needed).
+    Shell {
+        /// Who you are speaking as (created on first use).
+        #[arg(long = "as", value_name = "NAME", default_value_t = default_user())]
+        user: String,
+        /// The local workspace to use (created on first use).
+        #[arg(long, value_name = "NAME", default_value = "local")]
+        workspace: String,
+        /// Start the simulated clock at this RFC 3339 time, e.g. 2026-10-05T09:00:00+01:00.
+        #[arg(long, value_name = "RFC3339-TIME", value_parser = parse_rfc3339)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Customer Service Week's dates and the day-by-day plan.
+    Calendar {
+        /// The year (default: this year).
+        year: Option<i32>,
+        /// Show a workspace's own dates and themes.
+        #[arg(long, value_name = "NAME")]
+        workspace: Option<String>,
+    },
+    /// Print a leaderboard.
+    Leaderboard {
+        #[arg(long, value_name = "NAME")]
+        workspace: String,
+        /// today, week, csw, csw2025, month, year or all.
+        #[arg(long, default_value = "week")]
+        period: Period,
+        /// received, given, departments, values or crossteam.
+        #[arg(long, default_value = "received")]
+        board: Board,
+        /// How many places to show.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+        /// Compute periods as of this RFC 3339 time instead of now.
+        #[arg(long, value_name = "RFC3339-TIME", value_parser = parse_rfc3339)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// Export every kudos and shout-out, e.g. for the year-end awards.
+    Export {
+        #[arg(long, value_name = "NAME")]
+        workspace: String,
+        /// csv or json.
+        #[arg(long)]
+        format: ExportFormat,
+        /// First local date to include (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// Last local date to include (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<NaiveDate>,
+        /// Also list undone and revoked thank-yous (with their status).
+        #[arg(long)]
+        include_removed: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
+}
+
+impl Command {
+    /// Commands a person runs and reads; a long-running bot would not be one.
+    pub fn is_interactive(&self) -> bool {
+        true
+    }
+}
+
+fn default_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| crate::shell::is_valid_name(u) && u != "root")
+        .unwrap_or_else(|| "you".to_string())
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("'{s}' is not an RFC 3339 time such as 2026-10-05T09:00:00+01:00"))
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::service::parse_date(s).map_err(|e| e.to_string())
+}
+
+/// Core errors at the command line: refusals as they are, internals with their cause.
+fn cli_error(e: Error) -> anyhow::Error {
+    match e {
+        Error::Internal(cause) => cause,
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Shell { user, workspace, at } => {
+            let clock = ManualClock::default();
+            let app = App::build(config, Arc::new(clock.clone())).await?;
+            let opts = ShellOptions { user, workspace, at };
+            let mut shell = Shell::start(&app, clock, &opts).await?;
+            let stdin = std::io::stdin();
+            shell.run(stdin.lock(), std::io::stdout().lock()).await?;
+            app.shutdown().await;
+        }
+        Command::Calendar { year, workspace } => {
+            let clock = crate::clock::SystemClock;
+            let year = year.unwrap_or_else(|| clock.now().year());
+            if !(1990..=2200).contains(&year) {
+                anyhow::bail!("'{year}' is not a year between 1990 and 2200");
+            }
+            let app = App::build(config, Arc::new(clock)).await?;
+            let ws = match workspace {
+                Some(name) => Some(app.spotlight.find_workspace(&name).await.map_err(cli_error)?),
+                None => None,
+            };
+            let plan = app.spotlight.week_plan(ws.as_ref(), year).await.map_err(cli_error)?;
+            println!("{}", render::week_plan(&plan));
+            app.shutdown().await;
+        }
+        Command::Leaderboard {
+            workspace,
+            period,
+            board,
+            limit,
+            at,
+        } => {
+            let clock = ManualClock::default();
+            if let Some(at) = at {
+                clock.set(at);
+            }
+            let app = App::build(config, Arc::new(clock)).await?;
+            let ws = app.spotlight.find_workspace(&workspace).await.map_err(cli_error)?;
+            let lb = app
+                .spotlight
+                .leaderboard(&ws, None, period, board, limit)
+                .await
+                .map_err(cli_error)?;
+            println!("{}", render::leaderboard(&lb));
+            app.shutdown().await;
+        }
+        Command::Export {
+            workspace,
+            format,
+            from,
+            to,
+            include_removed,
+            output,
+        } => {
+            if let (Some(f), Some(t)) = (from, to) {
+                if f > t {
+                    anyhow::bail!("--from {f} is after --to {t}");
+                }
+            }
+            let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
+            let ws = app.spotlight.find_workspace(&workspace).await.map_err(cli_error)?;
+            let filter = KudosFilter {
+                from,
+                to,
+                include_removed,
+            };
+            let rows = app.spotlight.export_rows(&ws, &filter).await.map_err(cli_error)?;
+            match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    write_export(&rows, format, std::io::BufWriter::new(file))?;
+                    eprintln!("Wrote {} thank-yous to {}.", rows.len(), path.display());
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    write_export(&rows, format, &mut out)?;
+                    if format == ExportFormat::Json {
+                        writeln!(out)?;
+                    }
+                }
+            }
+            app.shutdown().await;
+        }
+        Command::Migrate => {
+            let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
+            let store = app.spotlight.store();
+            println!(
+                "Database {} is up to date ({} migrations applied).",
+                store.location(),
+                store.applied_migrations().await?
+            );
+            app.shutdown().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,249 @@
+//! Plain-text rendering of the core's results, for the shell and the command line.
+
+use std::fmt::Write;
+
+use crate::domain::calendar::weekday_name;
+use crate::domain::model::{Given, Kudos, KudosKind, KudosStatus, Workspace};
+use crate::service::{Coverage, Leaderboard, Mine, PersonalStats, WeekPlan};
+
+/// "dana", "dana and li", "dana, li and sam".
+pub fn names<S: AsRef<str>>(names: &[S]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => format!(
+            "{} and {}",
+            init.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
+fn recipient_names(k: &Kudos) -> String {
+    names(&k.recipients.iter().map(|r| r.name.as_str()).collect::<Vec<_>>())
+}
+
+/// What the celebration channel shows for a new thank-you.
+pub fn announcement(k: &Kudos) -> String {
+    let mut s = match k.kind {
+        KudosKind::Kudos => format!(
+            "🌟 {} thanked {}: “{}”",
+            k.giver.name,
+            recipient_names(k),
+            k.message
+        ),
+        KudosKind::Feedback => format!(
+            "💬 Customer feedback for {}, shared by {}: “{}”",
+            recipient_names(k),
+            k.giver.name,
+            k.message
+        ),
+    };
+    if let Some(customer) = &k.customer {
+        let _ = write!(s, " — {customer}");
+    }
+    if let Some(value) = &k.value {
+        let _ = write!(s, " · {value}");
+    }
+    if let Some(theme) = &k.theme {
+        let _ = write!(s, " · {theme}");
+    }
+    if let Some(link) = &k.link {
+        let _ = write!(s, " · {link}");
+    }
+    let _ = write!(s, " (#{})", k.id);
+    s
+}
+
+pub fn confirmation(given: &Given) -> String {
+    let k = &given.kudos;
+    if !given.created {
+        return format!("That was already recorded as #{}; nothing was added.", k.id);
+    }
+    let mut s = match k.kind {
+        KudosKind::Kudos => format!("Kudos sent to {} (#{}).", recipient_names(k), k.id),
+        KudosKind::Feedback => format!(
+            "Customer feedback for {} shared with the team (#{}).",
+            recipient_names(k),
+            k.id
+        ),
+    };
+    if k.kind == KudosKind::Kudos {
+        match given.left_today {
+            Some(0) => s.push_str(" That was your last thank-you for today."),
+            Some(1) => s.push_str(" You can thank 1 more person today."),
+            Some(n) => {
+                let _ = write!(s, " You can thank {n} more people today.");
+            }
+            None => {}
+        }
+    }
+    s
+}
+
+pub fn removed(k: &Kudos) -> String {
+    match k.status {
+        KudosStatus::Undone => format!(
+            "Undone: your kudos #{} to {} is withdrawn and your allowance is given back.",
+            k.id,
+            recipient_names(k)
+        ),
+        _ => format!(
+            "Revoked #{} ({} → {}); it no longer counts on any board.",
+            k.id,
+            k.giver.name,
+            recipient_names(k)
+        ),
+    }
+}
+
+pub fn leaderboard(lb: &Leaderboard) -> String {
+    let mut s = format!("🏆 {} — {}\n", lb.board.title(), lb.period.label);
+    if lb.lines.is_empty() {
+        s.push_str("   Nothing yet. Be the first to thank someone!\n");
+    }
+    let unit = match lb.board {
+        crate::domain::period::Board::Given => "given",
+        _ => "",
+    };
+    for line in &lb.lines {
+        let _ = writeln!(
+            s,
+            "{:>4}. {} — {}{}",
+            line.rank,
+            line.label,
+            line.count,
+            if unit.is_empty() { String::new() } else { format!(" {unit}") }
+        );
+    }
+    match &lb.mine {
+        Some(Mine::Ranked { label, rank, count }) => {
+            let _ = writeln!(s, "   {label}: #{rank} with {count}");
+        }
+        Some(Mine::Unranked { label }) => {
+            let _ = writeln!(s, "   {label}: not on this board yet");
+        }
+        None => {}
+    }
+    let _ = write!(s, "   (times in {})", lb.timezone);
+    s
+}
+
+pub fn coverage(c: &Coverage) -> String {
+    let mut s = format!(
+        "🤝 Coverage — {}: {} of {} people thanked at least once ({}%).",
+        c.period.label,
+        c.thanked,
+        c.active,
+        c.percent()
+    );
+    if let Some(missing) = &c.not_thanked {
+        if missing.is_empty() {
+            s.push_str("\n   Everyone has been thanked. 🎉");
+        } else {
+            let _ = write!(s, "\n   Not thanked yet (only you can see this): {}", missing.join(", "));
+        }
+    }
+    s
+}
+
+pub fn stats(st: &PersonalStats) -> String {
+    let m = &st.member;
+    let mut s = format!("📊 {}", m.display_name);
+    if let Some(d) = &m.department {
+        let _ = write!(s, " ({d})");
+    }
+    let _ = write!(
+        s,
+        "\n   Kudos received: {} · given: {} · customer feedback: {}",
+        st.totals.received, st.totals.given, st.totals.feedback
+    );
+    if !st.top_values.is_empty() {
+        let tops: Vec<String> = st
+            .top_values
+            .iter()
+            .map(|v| format!("{} ({})", v.value, v.count))
+            .collect();
+        let _ = write!(s, "\n   Top values: {}", tops.join(", "));
+    }
+    if let Some(k) = &st.first {
+        let _ = write!(s, "\n   First kudos: {} from {}: “{}”", k.local_date, k.giver.name, k.message);
+    }
+    if let Some(k) = &st.latest {
+        let _ = write!(s, "\n   Latest kudos: {} from {}: “{}”", k.local_date, k.giver.name, k.message);
+    }
+    match st.left_today {
+        Some(left) => {
+            let _ = write!(s, "\n   Allowance today: {left} of {} left", st.allowance);
+        }
+        None => s.push_str("\n   Allowance today: unlimited"),
+    }
+    s
+}
+
+pub fn week_plan(p: &WeekPlan) -> String {
+    let mut s = format!(
+        "Customer Service Week {}: {} to {}{}\n",
+        p.year,
+        p.dates.start,
+        p.dates.end,
+        if p.overridden { " (moved by an admin)" } else { "" }
+    );
+    for day in &p.days {
+        match &day.theme {
+            Some(t) => {
+                let _ = writeln!(
+                    s,
+                    "  {} {}  Day {}: {}\n      {}\n      Try this: {}",
+                    &weekday_name(day.date)[..3],
+                    day.date,
+                    day.number,
+                    t.title,
+                    t.prompt,
+                    t.action
+                );
+            }
+            None => {
+                let _ = writeln!(s, "  {} {}  Thanks all round", &weekday_name(day.date)[..3], day.date);
+            }
+        }
+    }
+    s.trim_end().to_string()
+}
+
+pub fn settings(ws: &Workspace, week: &crate::domain::calendar::WeekDates, departments: &[(String, i64)]) -> String {
+    let st = &ws.settings;
+    let mut s = format!("⚙️  Settings for {}\n", ws.name);
+    let _ = writeln!(s, "   time zone: {}", st.timezone.name());
+    let _ = writeln!(
+        s,
+        "   celebration channel: {}",
+        st.celebration_channel
+            .as_deref()
+            .map(|c| format!("#{c}"))
+            .unwrap_or_else(|| "none (posts go to the current channel)".into())
+    );
+    let _ = writeln!(
+        s,
+        "   daily allowance: {}",
+        if st.daily_allowance == 0 {
+            "unlimited".to_string()
+        } else {
+            format!("{} thank-yous per person per day", st.daily_allowance)
+        }
+    );
+    let _ = writeln!(s, "   values: {}", st.values.join(", "));
+    let _ = writeln!(
+        s,
+        "   prompts: {} at {}",
+        if st.prompts_enabled { "on" } else { "off" },
+        st.prompt_time.format("%H:%M")
+    );
+    let _ = writeln!(s, "   kudos emoji: {}", st.kudos_emoji);
+    let _ = writeln!(s, "   Customer Service Week: {} to {}", week.start, week.end);
+    if !departments.is_empty() {
+        let list: Vec<String> = departments.iter().map(|(d, n)| format!("{d} ({n})")).collect();
+        let _ = writeln!(s, "   departments: {}", list.join(", "));
+    }
+    s.trim_end().to_string()
+}

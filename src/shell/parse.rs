@@ -1,0 +1,111 @@
+//! Reading what a shell user types: `@name` mentions, a trailing `#value`, quoted words.
+
+use crate::domain::error::Refusal;
+
+pub const MAX_NAME_LEN: usize = 32;
+
+/// Checks a shell user name: letters, digits, dots, dashes and underscores.
+pub fn valid_name(raw: &str) -> Result<String, Refusal> {
+    let name = raw.trim().trim_start_matches('@');
+    let ok = !name.is_empty()
+        && name.chars().count() <= MAX_NAME_LEN
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(Refusal::Usage(format!(
+            "'{raw}' is not a name: use up to {MAX_NAME_LEN} letters, digits, dots, dashes or underscores."
+        )))
+    }
+}
+
+/// Splits leading `@name` words off `args`; returns the names and the rest of the line.
+pub fn leading_mentions(args: &str) -> Result<(Vec<String>, &str), Refusal> {
+    let mut names = Vec::new();
+    let mut rest = args.trim_start();
+    while rest.starts_with('@') {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        names.push(valid_name(word.trim_end_matches([',', ':']))?);
+        rest = rest[end..].trim_start();
+    }
+    Ok((names, rest))
+}
+
+/// Takes a trailing `#value` word off a message.
+pub fn trailing_tag(message: &str) -> (&str, Option<&str>) {
+    let trimmed = message.trim_end();
+    match trimmed.rsplit_once(char::is_whitespace) {
+        Some((head, last)) if last.len() > 1 && last.starts_with('#') => (head, Some(&last[1..])),
+        None if trimmed.len() > 1 && trimmed.starts_with('#') => ("", Some(&trimmed[1..])),
+        _ => (trimmed, None),
+    }
+}
+
+/// Takes a leading `from:Name` or `from:"Full Name"` word off a feedback message.
+pub fn leading_customer(text: &str) -> (Option<String>, &str) {
+    let Some(after) = text.trim_start().strip_prefix("from:") else {
+        return (None, text);
+    };
+    if let Some(quoted) = after.strip_prefix('"') {
+        if let Some(end) = quoted.find('"') {
+            return (Some(quoted[..end].to_string()), quoted[end + 1..].trim_start());
+        }
+    }
+    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+    (Some(after[..end].to_string()), after[end..].trim_start())
+}
+
+/// The first word and the rest.
+pub fn first_word(s: &str) -> (&str, &str) {
+    let s = s.trim();
+    match s.split_once(char::is_whitespace) {
+        Some((w, rest)) => (w, rest.trim_start()),
+        None => (s, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_then_message_then_tag() {
+        let (names, rest) = leading_mentions("@dana @li Thanks for covering the queue #teamwork").unwrap();
+        assert_eq!(names, ["dana", "li"]);
+        let (message, tag) = trailing_tag(rest);
+        assert_eq!(message, "Thanks for covering the queue");
+        assert_eq!(tag, Some("teamwork"));
+    }
+
+    #[test]
+    fn mentions_inside_the_message_stay_text() {
+        let (names, rest) = leading_mentions("@dana thanks, and @li too").unwrap();
+        assert_eq!(names, ["dana"]);
+        assert_eq!(rest, "thanks, and @li too");
+    }
+
+    #[test]
+    fn bad_names_are_refused() {
+        assert!(leading_mentions("@ hi").is_err());
+        assert!(leading_mentions("@da$na hi").is_err());
+    }
+
+    #[test]
+    fn lone_hash_is_text() {
+        assert_eq!(trailing_tag("we are #1 #"), ("we are #1 #", None));
+        assert_eq!(trailing_tag("#teamwork"), ("", Some("teamwork")));
+    }
+
+    #[test]
+    fn customer_names_may_be_quoted() {
+        assert_eq!(
+            leading_customer("from:\"Maria Lopez\" solved it"),
+            (Some("Maria Lopez".to_string()), "solved it")
+        );
+        assert_eq!(leading_customer("from:Maria solved it"), (Some("Maria".to_string()), "solved it"));
+        assert_eq!(leading_customer("solved it"), (None, "solved it"));
+    }
+}
