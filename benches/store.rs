@@ -1,1 +1,264 @@
-fn main(){}
+//! `cargo bench`: fills a database with 1,000,000 kudos among 10,000 members of one workspace,
+//! then times every leaderboard (median of repeated runs), the kudos write path, and a raw
+//! single-row sqlx insert baseline on the same database.
+//!
+//! SPOTLIGHT_BENCH_KUDOS and SPOTLIGHT_BENCH_MEMBERS shrink the run for a quick look.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, TimeZone, Utc};
+use spotlight::app::App;
+use spotlight::clock::ManualClock;
+use spotlight::config::Config;
+use spotlight::domain::calendar::WeekDates;
+use spotlight::domain::model::{KudosKind, KudosRequest, Member};
+use spotlight::domain::period::{buckets_for, Board, Period};
+use spotlight::store::{insert_kudos_on, InsertKudos};
+
+const DEPARTMENTS: usize = 20;
+const VALUES: [&str; 5] = ["Patience", "Teamwork", "Going the extra mile", "Customer first", "Integrity"];
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let kudos_total = env_usize("SPOTLIGHT_BENCH_KUDOS", 1_000_000);
+    let member_total = env_usize("SPOTLIGHT_BENCH_MEMBERS", 10_000);
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::defaults();
+    config.database.url = dir.path().join("bench.db").display().to_string();
+    config.defaults.daily_allowance = 0;
+    let now: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 10, 9, 12, 0, 0).unwrap();
+    let clock = ManualClock::at(now);
+    let app = App::build(config, Arc::new(clock.clone())).await?;
+    let core = &app.spotlight;
+    let store = core.store();
+    let ws = core.workspace("bench", "bench", "bench").await?;
+
+    println!("# Spotlight store benchmark: {kudos_total} kudos, {member_total} members, 1 workspace");
+    let started = Instant::now();
+    let mut members: Vec<Member> = Vec::with_capacity(member_total);
+    for i in 0..member_total {
+        let m = store.upsert_member(ws.id, &format!("u{i}"), &format!("member{i:05}"), false, now).await?;
+        store.set_department(ws.id, m.id, Some(&format!("Dept {:02}", i % DEPARTMENTS))).await?;
+        members.push(m);
+    }
+    println!("members created in {:.1} s", started.elapsed().as_secs_f64());
+
+    // A year of thank-yous ending on the Friday of Customer Service Week 2026.
+    let first_day = now.date_naive() - Days::days(364);
+    let week = WeekDates::standard(2026);
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let started = Instant::now();
+    let batch = 10_000;
+    let mut written = 0;
+    while written < kudos_total {
+        let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for _ in 0..batch.min(kudos_total - written) {
+            let day: NaiveDate = first_day + Days::days(rng.below(365) as i64);
+            let giver = rng.below(member_total);
+            let n = match rng.below(100) {
+                0..=79 => 1,
+                80..=94 => 2,
+                _ => 3,
+            };
+            let mut recipients = Vec::with_capacity(n);
+            while recipients.len() < n {
+                let r = rng.below(member_total);
+                if r != giver && !recipients.contains(&members[r].id) {
+                    recipients.push(members[r].id);
+                }
+            }
+            let k = InsertKudos {
+                workspace_id: ws.id,
+                kind: KudosKind::Kudos,
+                giver_id: members[giver].id,
+                recipients,
+                message: "Thanks for covering the queue".into(),
+                value: (rng.below(10) < 6).then(|| VALUES[rng.below(VALUES.len())].to_string()),
+                customer: None,
+                channel: Some("celebrations".into()),
+                event_id: None,
+                link: None,
+                theme: None,
+                created_at: Utc.from_utc_datetime(&day.and_hms_opt(12, 0, 0).unwrap()),
+                local_date: day,
+                buckets: buckets_for(day, week.contains(day)),
+                allowance: 0,
+            };
+            insert_kudos_on(&mut tx, &k).await?;
+        }
+        tx.commit().await?;
+        written += batch.min(kudos_total - written);
+    }
+    let fill = started.elapsed();
+    println!(
+        "filled {written} kudos in {:.1} s ({:.0} kudos/s in batches of {batch})",
+        fill.as_secs_f64(),
+        written as f64 / fill.as_secs_f64()
+    );
+    let started = Instant::now();
+    store.fold_stats(ws.id).await?;
+    println!("folded them into the boards in {:.1} s", started.elapsed().as_secs_f64());
+    sqlx::query("PRAGMA optimize").execute(store.pool()).await?;
+
+    println!("\n## Leaderboards (top 10 and the viewer's rank; median of 51 runs)");
+    println!("| period | received | given | departments | values | crossteam |");
+    println!("|---|---|---|---|---|---|");
+    let viewer = &members[member_total / 2];
+    let mut worst = Duration::ZERO;
+    for period in [Period::Today, Period::Week, Period::Csw(Some(2026)), Period::Month, Period::Year, Period::All] {
+        let mut row = format!("| {period} |");
+        for board in [Board::Received, Board::Given, Board::Departments, Board::Values, Board::CrossTeam] {
+            let mut samples = Vec::with_capacity(51);
+            for _ in 0..51 {
+                let t = Instant::now();
+                let lb = core.leaderboard(&ws, Some(viewer), period, board, 10).await?;
+                samples.push(t.elapsed());
+                assert!(!lb.lines.is_empty(), "{period} {board:?} is empty");
+            }
+            let m = median(samples);
+            worst = worst.max(m);
+            row.push_str(&format!(" {} |", ms(m)));
+        }
+        println!("{row}");
+    }
+    println!("slowest leaderboard median: {} (goal: under 5 ms)", ms(worst));
+
+    let mut samples = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        core.coverage(&ws, &spotlight::domain::model::Actor { member: viewer.clone(), is_admin: false }, Period::Week)
+            .await?;
+        samples.push(t.elapsed());
+    }
+    println!("coverage (week, counts only): {}", ms(median(samples)));
+
+    println!("\n## Write path (each a separate commit, on the filled database)");
+    let rounds = env_usize("SPOTLIGHT_BENCH_WRITES", 5_000);
+    sqlx::query("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b TEXT NOT NULL, c INTEGER NOT NULL)")
+        .execute(store.pool())
+        .await?;
+    let raw = {
+        let t = Instant::now();
+        for i in 0..rounds {
+            sqlx::query("INSERT INTO bench_raw (a, b, c) VALUES (?, ?, ?)")
+                .bind(i as i64)
+                .bind("Thanks for covering the queue")
+                .bind(now.timestamp_millis())
+                .execute(store.pool())
+                .await?;
+        }
+        rounds as f64 / t.elapsed().as_secs_f64()
+    };
+    let stored = {
+        let t = Instant::now();
+        for i in 0..rounds {
+            let day = now.date_naive();
+            let k = InsertKudos {
+                workspace_id: ws.id,
+                kind: KudosKind::Kudos,
+                giver_id: members[i % member_total].id,
+                recipients: vec![members[(i + 1) % member_total].id],
+                message: "Thanks for covering the queue".into(),
+                value: Some("Teamwork".into()),
+                customer: None,
+                channel: Some("celebrations".into()),
+                event_id: Some(format!("store-{i}")),
+                link: None,
+                theme: None,
+                created_at: now,
+                local_date: day,
+                buckets: buckets_for(day, week.contains(day)),
+                allowance: 5,
+            };
+            store.insert_kudos(&k).await?;
+        }
+        rounds as f64 / t.elapsed().as_secs_f64()
+    };
+    let full = {
+        let t = Instant::now();
+        for i in 0..rounds {
+            // Two givers per recipient pair keeps every request under the daily allowance.
+            let giver = &members[(i * 7 + 3) % member_total];
+            let recipient = &members[(i * 7 + 4) % member_total];
+            core.give_kudos(
+                &ws,
+                giver,
+                KudosRequest {
+                    recipients: vec![recipient.id],
+                    message: "Thanks for covering the queue".into(),
+                    value: Some("teamwork".into()),
+                    event_id: Some(format!("core-{i}")),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        rounds as f64 / t.elapsed().as_secs_f64()
+    };
+    println!("raw single-row sqlx insert:              {raw:>8.0} rows/s");
+    println!(
+        "kudos store write (check+insert+boards): {stored:>8.0} kudos/s  ({:.2} x raw)",
+        stored / raw
+    );
+    println!(
+        "kudos via Spotlight::give_kudos:         {full:>8.0} kudos/s  ({:.2} x raw)",
+        full / raw
+    );
+    println!("goal: write path at least 0.50 x raw");
+
+    println!("\n## Leaderboard right after new kudos (fold of the pending ones + read; median of 51)");
+    for pending in [1usize, 10, 100] {
+        let mut samples = Vec::with_capacity(51);
+        for round in 0..51 {
+            for j in 0..pending {
+                let i = round * pending + j;
+                core.give_kudos(
+                    &ws,
+                    &members[(i * 13 + 5) % member_total],
+                    KudosRequest {
+                        recipients: vec![members[(i * 13 + 6) % member_total].id],
+                        message: "Thanks!".into(),
+                        event_id: Some(format!("fresh-{pending}-{i}")),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            let t = Instant::now();
+            core.leaderboard(&ws, Some(viewer), Period::All, Board::Received, 10).await?;
+            samples.push(t.elapsed());
+        }
+        println!("{pending:>4} new kudos pending: {}", ms(median(samples)));
+    }
+    let _ = now.year();
+    app.shutdown().await;
+    Ok(())
+}

@@ -150,49 +150,19 @@ BEGIN
     JOIN members AS m ON m.id = j.value;
 END;
 
--- Counting is per recipient: a note to three people is three thank-yous, as the allowance counts.
-CREATE TRIGGER kudos_recipient_counted AFTER INSERT ON kudos_recipients
-BEGIN
-    INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback)
-    SELECT k.workspace_id, b.value, NEW.member_id, k.kind = 'kudos', k.kind = 'feedback'
-    FROM kudos AS k, json_each(k.buckets) AS b
-    WHERE k.id = NEW.kudos_id AND k.status = 'active'
-    ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE
-        SET received = received + excluded.received, feedback = feedback + excluded.feedback;
+-- The boards are folded in batches (see the store's fold_stats), not row by row: keeping two
+-- dozen aggregate rows current on every write would make each kudos cost several times a plain
+-- insert. folded_upto is the last kudos id counted into the boards of a workspace.
+CREATE TABLE stats_watermark (
+    workspace_id INTEGER PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+    folded_upto  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX kudos_workspace ON kudos (workspace_id);
 
-    INSERT INTO member_stats (workspace_id, bucket, member_id, given)
-    SELECT k.workspace_id, b.value, k.giver_id, 1
-    FROM kudos AS k, json_each(k.buckets) AS b
-    WHERE k.id = NEW.kudos_id AND k.status = 'active' AND k.kind = 'kudos'
-    ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = given + 1;
-
-    INSERT INTO department_stats (workspace_id, bucket, department_id, received)
-    SELECT k.workspace_id, b.value, NEW.department_id, 1
-    FROM kudos AS k, json_each(k.buckets) AS b
-    WHERE k.id = NEW.kudos_id AND k.status = 'active' AND k.kind = 'kudos'
-      AND NEW.department_id IS NOT NULL
-    ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE SET received = received + 1;
-
-    INSERT INTO value_stats (workspace_id, bucket, value_tag, count)
-    SELECT k.workspace_id, b.value, k.value_tag, 1
-    FROM kudos AS k, json_each(k.buckets) AS b
-    WHERE k.id = NEW.kudos_id AND k.status = 'active' AND k.kind = 'kudos'
-      AND k.value_tag IS NOT NULL
-    ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE SET count = count + 1;
-
-    INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count)
-    SELECT k.workspace_id, b.value, k.giver_department_id, NEW.department_id, 1
-    FROM kudos AS k, json_each(k.buckets) AS b
-    WHERE k.id = NEW.kudos_id AND k.status = 'active' AND k.kind = 'kudos'
-      AND k.giver_department_id IS NOT NULL AND NEW.department_id IS NOT NULL
-      AND k.giver_department_id <> NEW.department_id
-    ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE
-        SET count = count + 1;
-END;
-
--- Undo and revocation take a thank-you out of every board and count.
+-- Undo and revocation take a thank-you out of every board it was already folded into.
 CREATE TRIGGER kudos_uncounted AFTER UPDATE OF status ON kudos
 WHEN OLD.status = 'active' AND NEW.status <> 'active'
+  AND NEW.id <= (SELECT folded_upto FROM stats_watermark WHERE workspace_id = NEW.workspace_id)
 BEGIN
     UPDATE member_stats
     SET received = received - (NEW.kind = 'kudos'), feedback = feedback - (NEW.kind = 'feedback')

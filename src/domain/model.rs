@@ -4,6 +4,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::calendar::WeekDates;
+use super::themes::{Plan, Theme};
+
 pub type WorkspaceId = i64;
 pub type MemberId = i64;
 pub type KudosId = i64;
@@ -28,6 +31,32 @@ pub struct Settings {
     pub prompt_time: NaiveTime,
     pub prompts_enabled: bool,
     pub kudos_emoji: String,
+    /// Years whose Customer Service Week an admin moved.
+    pub weeks: Vec<(i32, WeekDates)>,
+    /// Days (1-5) of the plan an admin rewrote.
+    pub themes: Vec<(u8, Theme)>,
+}
+
+impl Settings {
+    /// This workspace's Customer Service Week of `year`: its override, or the standard week.
+    pub fn week(&self, year: i32) -> WeekDates {
+        self.weeks
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map(|(_, w)| *w)
+            .unwrap_or_else(|| WeekDates::standard(year))
+    }
+
+    /// The day-by-day plan with this workspace's edits applied.
+    pub fn plan(&self, base: &Plan) -> Plan {
+        let mut plan = base.clone();
+        for (day, theme) in &self.themes {
+            if let Some(slot) = plan.days.get_mut(usize::from(*day).saturating_sub(1)) {
+                *slot = theme.clone();
+            }
+        }
+        plan
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -64,18 +64,7 @@ impl Spotlight {
     pub async fn resolve_period(&self, ws: &Workspace, period: Period) -> Result<ResolvedPeriod> {
         let today = self.today(ws);
         // Only the years the period can touch need their week looked up.
-        let this = self.week_dates(ws, chrono::Datelike::year(&today)).await?;
-        let last = self.week_dates(ws, chrono::Datelike::year(&today) - 1).await?;
-        let asked = match period {
-            Period::Csw(Some(y)) => Some((y, self.week_dates(ws, y).await?)),
-            _ => None,
-        };
-        let this_year = chrono::Datelike::year(&today);
-        Ok(period.resolve(today, |year| match asked {
-            Some((y, w)) if y == year => w,
-            _ if year == this_year => this,
-            _ => last,
-        }))
+        Ok(period.resolve(today, |year| ws.settings.week(year)))
     }
 
     #[tracing::instrument(skip_all, fields(workspace = ws.id, %period, ?board))]
@@ -87,6 +76,7 @@ impl Spotlight {
         board: Board,
         limit: u32,
     ) -> Result<Leaderboard> {
+        self.store.fold_stats(ws.id).await?;
         let resolved = self.resolve_period(ws, period).await?;
         let ranked = match board {
             Board::Received => Ranked::Received,
@@ -150,6 +140,7 @@ impl Spotlight {
     /// The share of active people thanked at least once; admins also see who is missing.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, %period))]
     pub async fn coverage(&self, ws: &Workspace, actor: &Actor, period: Period) -> Result<Coverage> {
+        self.store.fold_stats(ws.id).await?;
         let resolved = self.resolve_period(ws, period).await?;
         let (active, thanked) = self.store.coverage_counts(ws.id, &resolved.bucket).await?;
         let not_thanked = if actor.is_admin {
@@ -167,6 +158,7 @@ impl Spotlight {
 
     #[tracing::instrument(skip_all, fields(workspace = ws.id, member = member.id))]
     pub async fn stats(&self, ws: &Workspace, member: &Member) -> Result<PersonalStats> {
+        self.store.fold_stats(ws.id).await?;
         let totals = self.store.member_totals(ws.id, "a", member.id).await?;
         let top_values = self.store.member_top_values(member.id, 3).await?;
         let (first, latest) = self.store.first_and_latest_received(member.id).await?;

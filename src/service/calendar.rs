@@ -24,29 +24,19 @@ pub struct WeekPlan {
 
 impl Spotlight {
     /// The workspace's Customer Service Week of `year`: its override, or the standard week.
-    pub async fn week_dates(&self, ws: &Workspace, year: i32) -> Result<WeekDates> {
-        Ok(self
-            .store
-            .week_override(ws.id, year)
-            .await?
-            .unwrap_or_else(|| WeekDates::standard(year)))
+    pub fn week_dates(&self, ws: &Workspace, year: i32) -> WeekDates {
+        ws.settings.week(year)
     }
 
     /// The day-by-day plan with the workspace's own edits applied.
-    pub async fn plan_for(&self, ws: &Workspace) -> Result<Plan> {
-        let mut plan = self.plan.clone();
-        for (day, theme) in self.store.theme_overrides(ws.id).await? {
-            if let Some(slot) = plan.days.get_mut(usize::from(day).saturating_sub(1)) {
-                *slot = theme;
-            }
-        }
-        Ok(plan)
+    pub fn plan_for(&self, ws: &Workspace) -> Plan {
+        ws.settings.plan(&self.plan)
     }
 
     /// The week's dates and plan, for a workspace or (without one) the standard week.
     pub async fn week_plan(&self, ws: Option<&Workspace>, year: i32) -> Result<WeekPlan> {
         let (dates, plan) = match ws {
-            Some(ws) => (self.week_dates(ws, year).await?, self.plan_for(ws).await?),
+            Some(ws) => (self.week_dates(ws, year), self.plan_for(ws)),
             None => (WeekDates::standard(year), self.plan.clone()),
         };
         let days = dates

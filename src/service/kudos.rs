@@ -1,10 +1,10 @@
 use chrono::Duration;
 
 use super::{human_duration, next_local_midnight, Spotlight};
-use crate::domain::error::{Refusal, Result};
+use crate::domain::error::{Error, Refusal, Result};
 use crate::domain::model::{
     Actor, FeedbackRequest, Given, Kudos, KudosId, KudosKind, KudosRequest, KudosStatus, Member,
-    MemberId, Workspace,
+    MemberId, Person, Workspace,
 };
 use crate::domain::period::buckets_for;
 use crate::domain::text::{clean_message, clean_name, match_value};
@@ -20,9 +20,7 @@ impl Spotlight {
     /// Thanks one to three colleagues. Refusals name the rule that stopped it.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
     pub async fn give_kudos(&self, ws: &Workspace, giver: &Member, req: KudosRequest) -> Result<Given> {
-        let recipients = self
-            .check_recipients(ws, giver, &req.recipients, MAX_KUDOS_RECIPIENTS, true)
-            .await?;
+        let recipients = Self::check_recipients(giver, &req.recipients, MAX_KUDOS_RECIPIENTS, true)?;
         let message = clean_message(&req.message, self.rules.max_message_chars)?;
         let value = match req.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) => Some(match_value(v, &ws.settings.values)?),
@@ -30,7 +28,6 @@ impl Spotlight {
         };
         let insert = self
             .prepare(ws, giver, KudosKind::Kudos, recipients, message)
-            .await
             .map(|mut k| {
                 k.value = value;
                 k.channel = req.channel;
@@ -45,17 +42,14 @@ impl Spotlight {
     /// Records a customer's compliment about one or more colleagues, counted apart from kudos.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
     pub async fn record_feedback(&self, ws: &Workspace, giver: &Member, req: FeedbackRequest) -> Result<Given> {
-        let recipients = self
-            .check_recipients(ws, giver, &req.recipients, MAX_FEEDBACK_RECIPIENTS, false)
-            .await?;
+        let recipients = Self::check_recipients(giver, &req.recipients, MAX_FEEDBACK_RECIPIENTS, false)?;
         let message = clean_message(&req.message, self.rules.max_message_chars)?;
         let customer = match req.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => Some(clean_name(c, MAX_CUSTOMER_NAME)?),
             None => None,
         };
         let mut insert = self
-            .prepare(ws, giver, KudosKind::Feedback, recipients, message)
-            .await?;
+            .prepare(ws, giver, KudosKind::Feedback, recipients, message)?;
         insert.customer = customer;
         insert.channel = req.channel;
         insert.event_id = req.event_id;
@@ -129,14 +123,8 @@ impl Spotlight {
         Ok(Kudos { status, ..kudos })
     }
 
-    async fn check_recipients(
-        &self,
-        ws: &Workspace,
-        giver: &Member,
-        ids: &[MemberId],
-        max: usize,
-        is_kudos: bool,
-    ) -> Result<Vec<MemberId>> {
+    /// The checks that need no database; membership and bots are checked by the write itself.
+    fn check_recipients(giver: &Member, ids: &[MemberId], max: usize, is_kudos: bool) -> Result<Vec<MemberId>> {
         let mut unique: Vec<MemberId> = Vec::with_capacity(ids.len());
         for id in ids {
             if !unique.contains(id) {
@@ -153,31 +141,36 @@ impl Spotlight {
             }
             .into());
         }
-        for id in &unique {
-            if *id == giver.id {
-                return Err(if is_kudos {
-                    Refusal::SelfKudos
-                } else {
-                    Refusal::Usage(
-                        "Share feedback about your colleagues; ask a teammate to share a compliment \
-                         about you."
-                            .into(),
-                    )
-                }
-                .into());
+        if unique.contains(&giver.id) {
+            return Err(if is_kudos {
+                Refusal::SelfKudos
+            } else {
+                Refusal::Usage(
+                    "Share feedback about your colleagues; ask a teammate to share a compliment \
+                     about you."
+                        .into(),
+                )
             }
-            let member = self.store.member(*id).await?;
-            if member.workspace_id != ws.id {
-                return Err(anyhow::anyhow!("member {id} is not in workspace {}", ws.id).into());
-            }
-            if member.is_bot {
-                return Err(Refusal::BotRecipient(member.display_name).into());
-            }
+            .into());
         }
         Ok(unique)
     }
 
-    async fn prepare(
+    /// Explains why the store refused the recipients.
+    async fn recipient_refusal(&self, ws: &Workspace, ids: &[MemberId]) -> Error {
+        match self.store.members_in(ws.id, ids).await {
+            Ok(members) => match members.iter().find(|m| m.is_bot) {
+                Some(bot) => Refusal::BotRecipient(bot.display_name.clone()).into(),
+                None => Error::Internal(anyhow::anyhow!(
+                    "recipients {ids:?} are not all members of workspace {}",
+                    ws.id
+                )),
+            },
+            Err(e) => e.into(),
+        }
+    }
+
+    fn prepare(
         &self,
         ws: &Workspace,
         giver: &Member,
@@ -187,9 +180,9 @@ impl Spotlight {
     ) -> Result<InsertKudos> {
         let now = self.now();
         let local_date = now.with_timezone(&ws.settings.timezone).date_naive();
-        let week = self.week_dates(ws, chrono::Datelike::year(&local_date)).await?;
+        let week = self.week_dates(ws, chrono::Datelike::year(&local_date));
         let theme = match week.day_number(local_date) {
-            Some(day @ 1..=5) => Some(self.plan_for(ws).await?.days[usize::from(day) - 1].title.clone()),
+            Some(day @ 1..=5) => Some(self.plan_for(ws).days[usize::from(day) - 1].title.clone()),
             _ => None,
         };
         Ok(InsertKudos {
@@ -213,33 +206,61 @@ impl Spotlight {
 
     async fn store_and_load(&self, ws: &Workspace, giver: &Member, insert: InsertKudos) -> Result<Given> {
         let requested = insert.recipients.len() as u32;
-        let (id, created) = match self.store.insert_kudos(&insert).await? {
-            Stored::Created(id) => (id, true),
-            Stored::Duplicate(id) => (id, false),
+        let allowance = ws.settings.daily_allowance;
+        match self.store.insert_kudos(&insert).await? {
+            Stored::Created {
+                id,
+                used,
+                recipients,
+                giver_department,
+            } => {
+                tracing::info!(kudos = id, kind = insert.kind.as_str(), recipients = requested, "kudos stored");
+                // Everything stored came back with the write: no need to read it again.
+                let kudos = Kudos {
+                    id,
+                    kind: insert.kind,
+                    giver: Person {
+                        id: giver.id,
+                        name: giver.display_name.clone(),
+                        department: giver_department,
+                    },
+                    recipients,
+                    message: insert.message,
+                    value: insert.value,
+                    customer: insert.customer,
+                    channel: insert.channel,
+                    link: insert.link,
+                    theme: insert.theme,
+                    created_at: insert.created_at,
+                    local_date: insert.local_date,
+                    status: KudosStatus::Active,
+                };
+                Ok(Given {
+                    kudos,
+                    created: true,
+                    left_today: (allowance > 0).then(|| allowance.saturating_sub(used)),
+                })
+            }
+            Stored::Duplicate(id) => {
+                tracing::info!(kudos = id, "redelivered event ignored");
+                Ok(Given {
+                    kudos: self.kudos_by_id(ws, id).await?,
+                    created: false,
+                    left_today: self.left_today(ws, giver).await?,
+                })
+            }
+            Stored::InvalidRecipients => Err(self.recipient_refusal(ws, &insert.recipients).await),
             Stored::OverAllowance { used } => {
                 let local = self.local_now(ws);
-                let allowance = ws.settings.daily_allowance;
-                return Err(Refusal::AllowanceExceeded {
+                Err(Refusal::AllowanceExceeded {
                     allowance,
                     left: allowance.saturating_sub(used),
                     requested,
                     timezone: ws.settings.timezone.name().to_string(),
                     resets_in: human_duration(next_local_midnight(local) - self.now()),
                 }
-                .into());
+                .into())
             }
-        };
-        if created {
-            tracing::info!(kudos = id, kind = insert.kind.as_str(), recipients = requested, "kudos stored");
-        } else {
-            tracing::info!(kudos = id, "redelivered event ignored");
         }
-        let kudos = self.kudos_by_id(ws, id).await?;
-        let left_today = self.left_today(ws, giver).await?;
-        Ok(Given {
-            kudos,
-            created,
-            left_today,
-        })
     }
 }

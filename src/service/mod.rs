@@ -47,6 +47,8 @@ impl Spotlight {
                 prompt_time: d.prompt_time()?,
                 prompts_enabled: d.prompts_enabled,
                 kudos_emoji: d.kudos_emoji.clone(),
+                weeks: Vec::new(),
+                themes: Vec::new(),
             },
             rules: config.rules.clone(),
             plan,

@@ -206,7 +206,7 @@ impl Spotlight {
             return Err(Refusal::InvalidDay(day.to_string()).into());
         }
         let text = crate::domain::text::clean_message(text, self.rules.max_message_chars)?;
-        let mut theme = self.plan_for(ws).await?.days[usize::from(day) - 1].clone();
+        let mut theme = self.plan_for(ws).days[usize::from(day) - 1].clone();
         match field {
             ThemeField::Title => theme.title = text,
             ThemeField::Prompt => theme.prompt = text,

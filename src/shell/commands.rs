@@ -213,7 +213,7 @@ impl Shell<'_> {
         let ws = &self.ws;
         match sub.to_lowercase().as_str() {
             "" | "show" => {
-                let week = core.week_dates(ws, core.today(ws).year()).await?;
+                let week = core.week_dates(ws, core.today(ws).year());
                 let departments = core.departments(ws).await?;
                 out.reply(render::settings(ws, &week, &departments));
             }

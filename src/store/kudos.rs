@@ -32,13 +32,21 @@ pub struct InsertKudos {
     pub allowance: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
-    Created(KudosId),
+    Created {
+        id: KudosId,
+        /// Recipients the giver has thanked that local day, this one included.
+        used: u32,
+        recipients: Vec<Person>,
+        giver_department: Option<String>,
+    },
     /// The event id was recorded before; nothing was written.
     Duplicate(KudosId),
     /// Writing it would exceed the allowance; `used` is what the giver has used that day.
     OverAllowance { used: u32 },
+    /// A recipient is a bot or not a member of the workspace.
+    InvalidRecipients,
 }
 
 /// Which thank-yous an export or listing covers.
@@ -297,20 +305,31 @@ fn status_str(status: KudosStatus) -> &'static str {
 }
 
 /// The write path on a given connection, so a bulk load can run it inside one transaction.
+/// Recipient checks, the allowance, the event-id dedup, the kudos, its recipients and every
+/// aggregate are one statement: one round trip, atomic under concurrent requests.
 pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> anyhow::Result<Stored> {
     let recipient_count = k.recipients.len() as u32;
-    let inserted: Option<i64> = sqlx::query_scalar(
+    let recipient_ids = serde_json::to_string(&k.recipients)?;
+    let row = sqlx::query(
         "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, value_tag, \
            customer_name, channel, event_id, link, theme, created_at, local_date, buckets, \
            recipient_ids, recipient_count) \
          SELECT ?1, ?2, ?3, (SELECT department_id FROM members WHERE id = ?3), ?4, ?5, ?6, ?7, ?8, \
            ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
-         WHERE ?16 = 0 OR ?2 <> 'kudos' OR ?15 + ( \
-           SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
-           WHERE giver_id = ?3 AND local_date = ?12 AND kind = 'kudos' AND status <> 'undone' \
-         ) <= ?16 \
+         WHERE ?15 = (SELECT COUNT(*) FROM json_each(?14) AS j CROSS JOIN members AS m \
+                      ON m.id = j.value WHERE m.workspace_id = ?1 AND m.is_bot = 0) \
+           AND (?16 = 0 OR ?2 <> 'kudos' OR ?15 + ( \
+             SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
+             WHERE giver_id = ?3 AND local_date = ?12 AND kind = 'kudos' AND status <> 'undone' \
+           ) <= ?16) \
          ON CONFLICT (workspace_id, event_id) DO NOTHING \
-         RETURNING id",
+         RETURNING id, \
+           (SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
+            WHERE giver_id = ?3 AND local_date = ?12 AND kind = 'kudos' AND status <> 'undone'), \
+           (SELECT json_group_array(json_array(m.id, m.display_name, d.name)) FROM members m \
+            LEFT JOIN departments d ON d.id = m.department_id \
+            WHERE m.id IN (SELECT value FROM json_each(?14))), \
+           (SELECT d.name FROM members m JOIN departments d ON d.id = m.department_id WHERE m.id = ?3)",
     )
     .bind(k.workspace_id)
     .bind(k.kind.as_str())
@@ -325,14 +344,26 @@ pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> an
     .bind(to_millis(k.created_at))
     .bind(k.local_date.to_string())
     .bind(serde_json::to_string(&k.buckets)?)
-    .bind(serde_json::to_string(&k.recipients)?)
+    .bind(&recipient_ids)
     .bind(recipient_count)
     .bind(k.allowance)
     .fetch_optional(&mut *conn)
     .await
     .context("storing kudos")?;
-    if let Some(id) = inserted {
-        return Ok(Stored::Created(id));
+    if let Some(row) = row {
+        let people: Vec<(i64, String, Option<String>)> =
+            serde_json::from_str(row.get(2)).context("reading back recipients")?;
+        let mut recipients: Vec<Person> = people
+            .into_iter()
+            .map(|(id, name, department)| Person { id, name, department })
+            .collect();
+        recipients.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        return Ok(Stored::Created {
+            id: row.get(0),
+            used: u32::try_from(row.get::<i64, _>(1)).unwrap_or(u32::MAX),
+            recipients,
+            giver_department: row.get(3),
+        });
     }
     if let Some(event) = &k.event_id {
         let existing: Option<i64> =
@@ -344,6 +375,17 @@ pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> an
         if let Some(id) = existing {
             return Ok(Stored::Duplicate(id));
         }
+    }
+    let valid: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND is_bot = 0 \
+         AND id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(k.workspace_id)
+    .bind(&recipient_ids)
+    .fetch_one(&mut *conn)
+    .await?;
+    if valid != i64::from(recipient_count) {
+        return Ok(Stored::InvalidRecipients);
     }
     let used: i64 = sqlx::query_scalar(
         "SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
@@ -359,49 +401,112 @@ pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> an
 }
 
 async fn rebuild_stats_on(conn: &mut SqliteConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
-    for statement in REBUILD_STATS {
+    for statement in CLEAR_STATS {
         sqlx::query(*statement)
             .bind(workspace)
             .execute(&mut *conn)
             .await
-            .context("rebuilding leaderboards")?;
+            .context("clearing leaderboards")?;
+    }
+    fold_on(conn, workspace).await
+}
+
+/// Counts every thank-you written since the last fold into the boards; a no-op when none are.
+async fn fold_on(conn: &mut SqliteConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
+    let row = sqlx::query(
+        "SELECT COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = ?1), 0), \
+                COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = ?1), 0)",
+    )
+    .bind(workspace)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (from, to): (i64, i64) = (row.get(0), row.get(1));
+    if to <= from {
+        return Ok(());
+    }
+    for statement in FOLD_STATS {
+        sqlx::query(*statement)
+            .bind(workspace)
+            .bind(from)
+            .bind(to)
+            .execute(&mut *conn)
+            .await
+            .context("folding new kudos into the leaderboards")?;
     }
     Ok(())
 }
 
-/// The same counts the triggers in migrations/0001_core.sql keep, computed from scratch.
-const REBUILD_STATS: &[&str] = &[
+impl Store {
+    /// Brings the boards up to date with every thank-you written so far. Cheap when nothing is
+    /// new: one read. Concurrent folds serialize on SQLite's write lock.
+    pub async fn fold_stats(&self, workspace: WorkspaceId) -> anyhow::Result<()> {
+        let pending: bool = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = ?1), 0) > \
+                    COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = ?1), 0)",
+        )
+        .bind(workspace)
+        .fetch_one(&self.pool)
+        .await?;
+        if !pending {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        fold_on(&mut tx, workspace).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+const CLEAR_STATS: &[&str] = &[
     "DELETE FROM member_stats WHERE workspace_id = ?1",
     "DELETE FROM department_stats WHERE workspace_id = ?1",
     "DELETE FROM value_stats WHERE workspace_id = ?1",
     "DELETE FROM pair_stats WHERE workspace_id = ?1",
+    "DELETE FROM stats_watermark WHERE workspace_id = ?1",
+];
+
+/// Folds kudos ?2 < id <= ?3 of workspace ?1 into the boards. Counting is per recipient: a note
+/// to three people is three thank-yous, as the allowance counts them.
+const FOLD_STATS: &[&str] = &[
     "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
      SELECT ?1, b.value, r.member_id, SUM(k.kind = 'kudos'), SUM(k.kind = 'feedback') \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.status = 'active' GROUP BY b.value, r.member_id",
+     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+     GROUP BY b.value, r.member_id \
+     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
+     SET received = received + excluded.received, feedback = feedback + excluded.feedback",
     "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
      SELECT ?1, b.value, k.giver_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
+     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+       AND k.kind = 'kudos' \
      GROUP BY b.value, k.giver_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = excluded.given",
+     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = given + excluded.given",
     "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
      SELECT ?1, b.value, r.department_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
-       AND r.department_id IS NOT NULL \
-     GROUP BY b.value, r.department_id",
+     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+       AND k.kind = 'kudos' AND r.department_id IS NOT NULL \
+     GROUP BY b.value, r.department_id \
+     ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
+     SET received = received + excluded.received",
     "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
      SELECT ?1, b.value, k.value_tag, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
-       AND k.value_tag IS NOT NULL \
-     GROUP BY b.value, k.value_tag",
+     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+       AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
+     GROUP BY b.value, k.value_tag \
+     ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE SET count = count + excluded.count",
     "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
      SELECT ?1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
-       AND k.giver_department_id IS NOT NULL AND r.department_id IS NOT NULL \
-       AND k.giver_department_id <> r.department_id \
-     GROUP BY b.value, k.giver_department_id, r.department_id",
+     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+       AND k.kind = 'kudos' AND k.giver_department_id IS NOT NULL \
+       AND r.department_id IS NOT NULL AND k.giver_department_id <> r.department_id \
+     GROUP BY b.value, k.giver_department_id, r.department_id \
+     ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE \
+     SET count = count + excluded.count",
+    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES (?1, ?3) \
+     ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
+     WHERE ?2 >= 0",
 ];

@@ -156,3 +156,21 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// The members with these ids that belong to `workspace`, in the order asked.
+    pub async fn members_in(&self, workspace: WorkspaceId, ids: &[MemberId]) -> anyhow::Result<Vec<Member>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEMBER_COLUMNS} WHERE m.workspace_id = ? AND m.id IN (SELECT value FROM json_each(?))"
+        )))
+        .bind(workspace)
+        .bind(serde_json::to_string(ids)?)
+        .fetch_all(&self.pool)
+        .await?;
+        let found: Vec<Member> = rows.iter().map(member_from_row).collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.iter().find(|m| m.id == *id).cloned())
+            .collect())
+    }
+}

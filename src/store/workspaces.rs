@@ -8,8 +8,16 @@ use crate::domain::calendar::WeekDates;
 use crate::domain::model::{Settings, Workspace, WorkspaceId};
 use crate::domain::themes::Theme;
 
-const WORKSPACE_COLUMNS: &str = "SELECT id, platform, external_id, name, timezone, celebration_channel, \
-     daily_allowance, prompt_time, prompts_enabled, kudos_emoji FROM workspaces";
+// One read brings a workspace with its values, moved weeks and rewritten themes.
+const WORKSPACE_COLUMNS: &str = "SELECT w.id, w.platform, w.external_id, w.name, w.timezone, \
+     w.celebration_channel, w.daily_allowance, w.prompt_time, w.prompts_enabled, w.kudos_emoji, \
+     (SELECT json_group_array(name) FROM (SELECT name FROM workspace_values \
+        WHERE workspace_id = w.id ORDER BY position)) AS values_json, \
+     (SELECT json_group_array(json_array(year, start_date, end_date)) FROM week_overrides \
+        WHERE workspace_id = w.id) AS weeks_json, \
+     (SELECT json_group_array(json_array(day, title, prompt, action)) FROM workspace_themes \
+        WHERE workspace_id = w.id) AS themes_json \
+     FROM workspaces w";
 
 /// One settings column an admin can change.
 #[derive(Debug, Clone)]
@@ -24,12 +32,12 @@ pub enum SettingChange {
 
 impl Store {
     pub async fn workspace(&self, id: WorkspaceId) -> anyhow::Result<Workspace> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{WORKSPACE_COLUMNS} WHERE id = ?")))
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{WORKSPACE_COLUMNS} WHERE w.id = ?")))
             .bind(id)
             .fetch_one(&self.pool)
             .await
             .with_context(|| format!("loading workspace {id}"))?;
-        self.workspace_from_row(row).await
+        workspace_from_row(&row)
     }
 
     pub async fn workspace_by_external(
@@ -38,14 +46,14 @@ impl Store {
         external_id: &str,
     ) -> anyhow::Result<Option<Workspace>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{WORKSPACE_COLUMNS} WHERE platform = ? AND external_id = ?"
+            "{WORKSPACE_COLUMNS} WHERE w.platform = ? AND w.external_id = ?"
         )))
         .bind(platform)
         .bind(external_id)
         .fetch_optional(&self.pool)
         .await?;
         match row {
-            Some(row) => Ok(Some(self.workspace_from_row(row).await?)),
+            Some(row) => Ok(Some(workspace_from_row(&row)?)),
             None => Ok(None),
         }
     }
@@ -53,16 +61,12 @@ impl Store {
     /// Workspaces whose name or external id is `key`, case-insensitively.
     pub async fn workspaces_named(&self, key: &str) -> anyhow::Result<Vec<Workspace>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{WORKSPACE_COLUMNS} WHERE name = ?1 COLLATE NOCASE OR external_id = ?1 ORDER BY id"
+            "{WORKSPACE_COLUMNS} WHERE w.name = ?1 COLLATE NOCASE OR w.external_id = ?1 ORDER BY w.id"
         )))
         .bind(key)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(self.workspace_from_row(row).await?);
-        }
-        Ok(out)
+        rows.iter().map(workspace_from_row).collect()
     }
 
     pub async fn workspace_names(&self) -> anyhow::Result<Vec<String>> {
@@ -176,60 +180,8 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn week_override(&self, id: WorkspaceId, year: i32) -> anyhow::Result<Option<WeekDates>> {
-        let row = sqlx::query(
-            "SELECT start_date, end_date FROM week_overrides WHERE workspace_id = ? AND year = ?",
-        )
-        .bind(id)
-        .bind(year)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.and_then(|r| {
-            let start: NaiveDate = r.get::<String, _>(0).parse().ok()?;
-            let end: NaiveDate = r.get::<String, _>(1).parse().ok()?;
-            WeekDates::new(start, end)
-        }))
-    }
 
-    /// All of a workspace's overridden weeks, by year.
-    pub async fn week_overrides(&self, id: WorkspaceId) -> anyhow::Result<Vec<(i32, WeekDates)>> {
-        let rows = sqlx::query(
-            "SELECT year, start_date, end_date FROM week_overrides WHERE workspace_id = ? ORDER BY year",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                let start: NaiveDate = r.get::<String, _>(1).parse().ok()?;
-                let end: NaiveDate = r.get::<String, _>(2).parse().ok()?;
-                Some((r.get::<i32, _>(0), WeekDates::new(start, end)?))
-            })
-            .collect())
-    }
 
-    pub async fn theme_overrides(&self, id: WorkspaceId) -> anyhow::Result<Vec<(u8, Theme)>> {
-        let rows = sqlx::query(
-            "SELECT day, title, prompt, action FROM workspace_themes WHERE workspace_id = ? ORDER BY day",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                (
-                    r.get::<u8, _>(0),
-                    Theme {
-                        title: r.get(1),
-                        prompt: r.get(2),
-                        action: r.get(3),
-                    },
-                )
-            })
-            .collect())
-    }
 
     pub async fn set_theme(&self, id: WorkspaceId, day: u8, theme: &Theme) -> anyhow::Result<()> {
         sqlx::query(
@@ -255,34 +207,44 @@ impl Store {
             .await?;
         Ok(())
     }
+}
 
-    async fn workspace_from_row(&self, row: sqlx::sqlite::SqliteRow) -> anyhow::Result<Workspace> {
-        let id: i64 = row.get("id");
-        let values: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM workspace_values WHERE workspace_id = ? ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let tz_name: String = row.get("timezone");
-        let time: String = row.get("prompt_time");
-        Ok(Workspace {
-            id,
-            platform: row.get("platform"),
-            external_id: row.get("external_id"),
-            name: row.get("name"),
-            settings: Settings {
-                timezone: tz_name
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("stored time zone '{tz_name}' is invalid"))?,
-                celebration_channel: row.get("celebration_channel"),
-                daily_allowance: row.get("daily_allowance"),
-                values,
-                prompt_time: NaiveTime::parse_from_str(&time, "%H:%M")
-                    .with_context(|| format!("stored prompt time '{time}' is invalid"))?,
-                prompts_enabled: row.get("prompts_enabled"),
-                kudos_emoji: row.get("kudos_emoji"),
-            },
-        })
-    }
+fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Workspace> {
+    let tz_name: String = row.get("timezone");
+    let time: String = row.get("prompt_time");
+    let values: Vec<String> = serde_json::from_str(row.get("values_json")).context("stored values")?;
+    let weeks: Vec<(i32, String, String)> =
+        serde_json::from_str(row.get("weeks_json")).context("stored week overrides")?;
+    let themes: Vec<(u8, String, String, String)> =
+        serde_json::from_str(row.get("themes_json")).context("stored themes")?;
+    Ok(Workspace {
+        id: row.get("id"),
+        platform: row.get("platform"),
+        external_id: row.get("external_id"),
+        name: row.get("name"),
+        settings: Settings {
+            timezone: tz_name
+                .parse()
+                .map_err(|_| anyhow::anyhow!("stored time zone '{tz_name}' is invalid"))?,
+            celebration_channel: row.get("celebration_channel"),
+            daily_allowance: row.get("daily_allowance"),
+            values,
+            prompt_time: NaiveTime::parse_from_str(&time, "%H:%M")
+                .with_context(|| format!("stored prompt time '{time}' is invalid"))?,
+            prompts_enabled: row.get("prompts_enabled"),
+            kudos_emoji: row.get("kudos_emoji"),
+            weeks: weeks
+                .into_iter()
+                .filter_map(|(year, start, end)| {
+                    let start: NaiveDate = start.parse().ok()?;
+                    let end: NaiveDate = end.parse().ok()?;
+                    Some((year, WeekDates::new(start, end)?))
+                })
+                .collect(),
+            themes: themes
+                .into_iter()
+                .map(|(day, title, prompt, action)| (day, Theme { title, prompt, action }))
+                .collect(),
+        },
+    })
 }
