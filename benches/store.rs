@@ -17,7 +17,13 @@ use spotlight::domain::period::{buckets_for, Board, Period};
 use spotlight::store::{insert_kudos_on, InsertKudos};
 
 const DEPARTMENTS: usize = 20;
-const VALUES: [&str; 5] = ["Patience", "Teamwork", "Going the extra mile", "Customer first", "Integrity"];
+const VALUES: [&str; 5] = [
+    "Patience",
+    "Teamwork",
+    "Going the extra mile",
+    "Customer first",
+    "Integrity",
+];
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
@@ -34,7 +40,10 @@ impl Rng {
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -61,15 +70,30 @@ async fn main() -> anyhow::Result<()> {
     let store = core.store();
     let ws = core.workspace("bench", "bench", "bench").await?;
 
-    println!("# Spotlight store benchmark: {kudos_total} kudos, {member_total} members, 1 workspace");
+    println!(
+        "# Spotlight store benchmark: {kudos_total} kudos, {member_total} members, 1 workspace"
+    );
     let started = Instant::now();
     let mut members: Vec<Member> = Vec::with_capacity(member_total);
     for i in 0..member_total {
-        let m = store.upsert_member(ws.id, &format!("u{i}"), &format!("member{i:05}"), false, now).await?;
-        store.set_department(ws.id, m.id, Some(&format!("Dept {:02}", i % DEPARTMENTS))).await?;
+        let m = store
+            .upsert_member(
+                ws.id,
+                &format!("u{i}"),
+                &format!("member{i:05}"),
+                false,
+                now,
+            )
+            .await?;
+        store
+            .set_department(ws.id, m.id, Some(&format!("Dept {:02}", i % DEPARTMENTS)))
+            .await?;
         members.push(m);
     }
-    println!("members created in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "members created in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // A year of thank-yous ending on the Friday of Customer Service Week 2026.
     let first_day = now.date_naive() - Days::days(364);
@@ -125,7 +149,10 @@ async fn main() -> anyhow::Result<()> {
     );
     let started = Instant::now();
     store.fold_stats(ws.id).await?;
-    println!("folded them into the boards in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "folded them into the boards in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     sqlx::query("PRAGMA optimize").execute(store.pool()).await?;
 
     println!("\n## Leaderboards (top 10 and the viewer's rank; median of 51 runs)");
@@ -133,13 +160,28 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---|---|---|---|---|");
     let viewer = &members[member_total / 2];
     let mut worst = Duration::ZERO;
-    for period in [Period::Today, Period::Week, Period::Csw(Some(2026)), Period::Month, Period::Year, Period::All] {
+    for period in [
+        Period::Today,
+        Period::Week,
+        Period::Csw(Some(2026)),
+        Period::Month,
+        Period::Year,
+        Period::All,
+    ] {
         let mut row = format!("| {period} |");
-        for board in [Board::Received, Board::Given, Board::Departments, Board::Values, Board::CrossTeam] {
+        for board in [
+            Board::Received,
+            Board::Given,
+            Board::Departments,
+            Board::Values,
+            Board::CrossTeam,
+        ] {
             let mut samples = Vec::with_capacity(51);
             for _ in 0..51 {
                 let t = Instant::now();
-                let lb = core.leaderboard(&ws, Some(viewer), period, board, 10).await?;
+                let lb = core
+                    .leaderboard(&ws, Some(viewer), period, board, 10)
+                    .await?;
                 samples.push(t.elapsed());
                 assert!(!lb.lines.is_empty(), "{period} {board:?} is empty");
             }
@@ -149,13 +191,23 @@ async fn main() -> anyhow::Result<()> {
         }
         println!("{row}");
     }
-    println!("slowest leaderboard median: {} (goal: under 5 ms)", ms(worst));
+    println!(
+        "slowest leaderboard median: {} (goal: under 5 ms)",
+        ms(worst)
+    );
 
     let mut samples = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();
-        core.coverage(&ws, &spotlight::domain::model::Actor { member: viewer.clone(), is_admin: false }, Period::Week)
-            .await?;
+        core.coverage(
+            &ws,
+            &spotlight::domain::model::Actor {
+                member: viewer.clone(),
+                is_admin: false,
+            },
+            Period::Week,
+        )
+        .await?;
         samples.push(t.elapsed());
     }
     println!("coverage (week, counts only): {}", ms(median(samples)));
@@ -234,7 +286,9 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("goal: write path at least 0.50 x raw");
 
-    println!("\n## Leaderboard right after new kudos (fold of the pending ones + read; median of 51)");
+    println!(
+        "\n## Leaderboard right after new kudos (fold of the pending ones + read; median of 51)"
+    );
     for pending in [1usize, 10, 100] {
         let mut samples = Vec::with_capacity(51);
         for round in 0..51 {
@@ -253,7 +307,8 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             }
             let t = Instant::now();
-            core.leaderboard(&ws, Some(viewer), Period::All, Board::Received, 10).await?;
+            core.leaderboard(&ws, Some(viewer), Period::All, Board::Received, 10)
+                .await?;
             samples.push(t.elapsed());
         }
         println!("{pending:>4} new kudos pending: {}", ms(median(samples)));

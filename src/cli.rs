@@ -20,7 +20,11 @@ use crate::shell::{Shell, ShellOptions};
 use crate::store::KudosFilter;
 
 #[derive(Debug, Parser)]
-#[command(name = "spotlight", version, about = "Spotlight: thank the people who serve customers")]
+#[command(
+    name = "spotlight",
+    version,
+    about = "Spotlight: thank the people who serve customers"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -123,10 +127,18 @@ fn cli_error(e: Error) -> anyhow::Error {
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Shell { user, workspace, at } => {
+        Command::Shell {
+            user,
+            workspace,
+            at,
+        } => {
             let clock = ManualClock::default();
             let app = App::build(config, Arc::new(clock.clone())).await?;
-            let opts = ShellOptions { user, workspace, at };
+            let opts = ShellOptions {
+                user,
+                workspace,
+                at,
+            };
             let mut shell = Shell::start(&app, clock, &opts).await?;
             let stdin = std::io::stdin();
             shell.run(stdin.lock(), std::io::stdout().lock()).await?;
@@ -140,10 +152,19 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
             }
             let app = App::build(config, Arc::new(clock)).await?;
             let ws = match workspace {
-                Some(name) => Some(app.spotlight.find_workspace(&name).await.map_err(cli_error)?),
+                Some(name) => Some(
+                    app.spotlight
+                        .find_workspace(&name)
+                        .await
+                        .map_err(cli_error)?,
+                ),
                 None => None,
             };
-            let plan = app.spotlight.week_plan(ws.as_ref(), year).await.map_err(cli_error)?;
+            let plan = app
+                .spotlight
+                .week_plan(ws.as_ref(), year)
+                .await
+                .map_err(cli_error)?;
             println!("{}", render::week_plan(&plan));
             app.shutdown().await;
         }
@@ -159,7 +180,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                 clock.set(at);
             }
             let app = App::build(config, Arc::new(clock)).await?;
-            let ws = app.spotlight.find_workspace(&workspace).await.map_err(cli_error)?;
+            let ws = app
+                .spotlight
+                .find_workspace(&workspace)
+                .await
+                .map_err(cli_error)?;
             let lb = app
                 .spotlight
                 .leaderboard(&ws, None, period, board, limit)
@@ -182,13 +207,21 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                 }
             }
             let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
-            let ws = app.spotlight.find_workspace(&workspace).await.map_err(cli_error)?;
+            let ws = app
+                .spotlight
+                .find_workspace(&workspace)
+                .await
+                .map_err(cli_error)?;
             let filter = KudosFilter {
                 from,
                 to,
                 include_removed,
             };
-            let rows = app.spotlight.export_rows(&ws, &filter).await.map_err(cli_error)?;
+            let rows = app
+                .spotlight
+                .export_rows(&ws, &filter)
+                .await
+                .map_err(cli_error)?;
             match output {
                 Some(path) => {
                     let file = std::fs::File::create(&path)

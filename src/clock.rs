@@ -42,6 +42,9 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        self.fixed.lock().expect("clock lock").unwrap_or_else(Utc::now)
+        self.fixed
+            .lock()
+            .expect("clock lock")
+            .unwrap_or_else(Utc::now)
     }
 }

@@ -171,15 +171,20 @@ fn env_key(name: &str) -> Option<String> {
 }
 
 fn first_figment_error(error: figment::Error) -> String {
-    let e = error.into_iter().next().expect("a figment error holds at least one error");
+    let e = error
+        .into_iter()
+        .next()
+        .expect("a figment error holds at least one error");
     let key = e.path.join(".");
     let source = e
         .metadata
         .as_ref()
-        .map(|m| match &e.metadata.as_ref().and_then(|m| m.source.as_ref()) {
-            Some(source) => format!(" (from {} {source})", m.name),
-            None => format!(" (from {})", m.name),
-        })
+        .map(
+            |m| match &e.metadata.as_ref().and_then(|m| m.source.as_ref()) {
+                Some(source) => format!(" (from {} {source})", m.name),
+                None => format!(" (from {})", m.name),
+            },
+        )
         .unwrap_or_default();
     if key.is_empty() {
         format!("{}{source}", e.kind)

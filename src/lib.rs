@@ -1,12 +1,12 @@
 //! Spotlight: an appreciation bot that runs Customer Service Week for a team.
 
+pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
-pub mod store;
-pub mod service;
-pub mod app;
 pub mod render;
+pub mod service;
 pub mod shell;
+pub mod store;
 pub mod telemetry;
-pub mod cli;

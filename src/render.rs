@@ -13,14 +13,22 @@ pub fn names<S: AsRef<str>>(names: &[S]) -> String {
         [one] => one.as_ref().to_string(),
         [init @ .., last] => format!(
             "{} and {}",
-            init.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+            init.iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(", "),
             last.as_ref()
         ),
     }
 }
 
 fn recipient_names(k: &Kudos) -> String {
-    names(&k.recipients.iter().map(|r| r.name.as_str()).collect::<Vec<_>>())
+    names(
+        &k.recipients
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// What the celebration channel shows for a new thank-you.
@@ -113,7 +121,11 @@ pub fn leaderboard(lb: &Leaderboard) -> String {
             line.rank,
             line.label,
             line.count,
-            if unit.is_empty() { String::new() } else { format!(" {unit}") }
+            if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            }
         );
     }
     match &lb.mine {
@@ -141,7 +153,11 @@ pub fn coverage(c: &Coverage) -> String {
         if missing.is_empty() {
             s.push_str("\n   Everyone has been thanked. 🎉");
         } else {
-            let _ = write!(s, "\n   Not thanked yet (only you can see this): {}", missing.join(", "));
+            let _ = write!(
+                s,
+                "\n   Not thanked yet (only you can see this): {}",
+                missing.join(", ")
+            );
         }
     }
     s
@@ -167,10 +183,18 @@ pub fn stats(st: &PersonalStats) -> String {
         let _ = write!(s, "\n   Top values: {}", tops.join(", "));
     }
     if let Some(k) = &st.first {
-        let _ = write!(s, "\n   First kudos: {} from {}: “{}”", k.local_date, k.giver.name, k.message);
+        let _ = write!(
+            s,
+            "\n   First kudos: {} from {}: “{}”",
+            k.local_date, k.giver.name, k.message
+        );
     }
     if let Some(k) = &st.latest {
-        let _ = write!(s, "\n   Latest kudos: {} from {}: “{}”", k.local_date, k.giver.name, k.message);
+        let _ = write!(
+            s,
+            "\n   Latest kudos: {} from {}: “{}”",
+            k.local_date, k.giver.name, k.message
+        );
     }
     match st.left_today {
         Some(left) => {
@@ -187,7 +211,11 @@ pub fn week_plan(p: &WeekPlan) -> String {
         p.year,
         p.dates.start,
         p.dates.end,
-        if p.overridden { " (moved by an admin)" } else { "" }
+        if p.overridden {
+            " (moved by an admin)"
+        } else {
+            ""
+        }
     );
     for day in &p.days {
         match &day.theme {
@@ -204,14 +232,23 @@ pub fn week_plan(p: &WeekPlan) -> String {
                 );
             }
             None => {
-                let _ = writeln!(s, "  {} {}  Thanks all round", &weekday_name(day.date)[..3], day.date);
+                let _ = writeln!(
+                    s,
+                    "  {} {}  Thanks all round",
+                    &weekday_name(day.date)[..3],
+                    day.date
+                );
             }
         }
     }
     s.trim_end().to_string()
 }
 
-pub fn settings(ws: &Workspace, week: &crate::domain::calendar::WeekDates, departments: &[(String, i64)]) -> String {
+pub fn settings(
+    ws: &Workspace,
+    week: &crate::domain::calendar::WeekDates,
+    departments: &[(String, i64)],
+) -> String {
     let st = &ws.settings;
     let mut s = format!("⚙️  Settings for {}\n", ws.name);
     let _ = writeln!(s, "   time zone: {}", st.timezone.name());
@@ -240,9 +277,16 @@ pub fn settings(ws: &Workspace, week: &crate::domain::calendar::WeekDates, depar
         st.prompt_time.format("%H:%M")
     );
     let _ = writeln!(s, "   kudos emoji: {}", st.kudos_emoji);
-    let _ = writeln!(s, "   Customer Service Week: {} to {}", week.start, week.end);
+    let _ = writeln!(
+        s,
+        "   Customer Service Week: {} to {}",
+        week.start, week.end
+    );
     if !departments.is_empty() {
-        let list: Vec<String> = departments.iter().map(|(d, n)| format!("{d} ({n})")).collect();
+        let list: Vec<String> = departments
+            .iter()
+            .map(|(d, n)| format!("{d} ({n})"))
+            .collect();
         let _ = writeln!(s, "   departments: {}", list.join(", "));
     }
     s.trim_end().to_string()

@@ -87,7 +87,11 @@ mod tests {
             (2025, d(2025, 10, 6), d(2025, 10, 10)),
             (2026, d(2026, 10, 5), d(2026, 10, 9)),
         ] {
-            assert_eq!(WeekDates::standard(year), WeekDates { start, end }, "{year}");
+            assert_eq!(
+                WeekDates::standard(year),
+                WeekDates { start, end },
+                "{year}"
+            );
         }
     }
 

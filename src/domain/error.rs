@@ -37,7 +37,11 @@ pub enum Refusal {
         "Your latest kudos (#{id}) was given {minutes_ago} minutes ago; undo works for {window} \
          minutes. Ask an admin to revoke it if it must go."
     )]
-    UndoWindowPassed { id: i64, minutes_ago: i64, window: u32 },
+    UndoWindowPassed {
+        id: i64,
+        minutes_ago: i64,
+        window: u32,
+    },
     #[error("There is no kudos #{0} in this workspace.")]
     KudosNotFound(i64),
     #[error("Kudos #{0} has already been revoked or undone.")]
@@ -46,7 +50,9 @@ pub enum Refusal {
     MissingReason,
     #[error("Only admins can {0}.")]
     NotAdmin(String),
-    #[error("'{0}' is not an IANA time zone. Use a name such as Europe/London or America/New_York.")]
+    #[error(
+        "'{0}' is not an IANA time zone. Use a name such as Europe/London or America/New_York."
+    )]
     InvalidTimezone(String),
     #[error("'{0}' is not a period. Use today, week, csw, csw2025, month, year or all.")]
     InvalidPeriod(String),
@@ -56,7 +62,9 @@ pub enum Refusal {
     InvalidDate(String),
     #[error("'{0}' is not a time of day. Use HH:MM in 24-hour form, e.g. 09:00.")]
     InvalidTime(String),
-    #[error("'{0}' is not an allowance. Use a whole number of thank-yous per day (0 = unlimited).")]
+    #[error(
+        "'{0}' is not an allowance. Use a whole number of thank-yous per day (0 = unlimited)."
+    )]
     InvalidAllowance(String),
     #[error("The week must run 1 to 7 days, from {start} to {end} does not.")]
     InvalidWeek { start: String, end: String },

@@ -223,8 +223,14 @@ mod tests {
     fn parses_periods_and_boards_loosely() {
         assert_eq!("Today".parse::<Period>().unwrap(), Period::Today);
         assert_eq!("all-time".parse::<Period>().unwrap(), Period::All);
-        assert_eq!("csw:2025".parse::<Period>().unwrap(), Period::Csw(Some(2025)));
-        assert_eq!("csw2013".parse::<Period>().unwrap(), Period::Csw(Some(2013)));
+        assert_eq!(
+            "csw:2025".parse::<Period>().unwrap(),
+            Period::Csw(Some(2025))
+        );
+        assert_eq!(
+            "csw2013".parse::<Period>().unwrap(),
+            Period::Csw(Some(2013))
+        );
         assert!("fortnight".parse::<Period>().is_err());
         assert!("csw99".parse::<Period>().is_err());
         assert_eq!("cross-team".parse::<Board>().unwrap(), Board::CrossTeam);

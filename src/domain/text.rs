@@ -99,14 +99,22 @@ mod tests {
         assert!(!out.contains("<@&"));
         assert!(!out.contains("<!"));
         assert!(out.contains("everyone") && out.contains("channel"));
-        assert_eq!(defuse_mentions("mail me@example.com <@42>"), "mail me@example.com <@42>");
+        assert_eq!(
+            defuse_mentions("mail me@example.com <@42>"),
+            "mail me@example.com <@42>"
+        );
         assert!(!defuse_mentions("@EVERYONE").contains("@EVERYONE"));
     }
 
     #[test]
     fn values_match_loosely() {
-        let values: Vec<String> = ["Going the extra mile", "Teamwork"].map(String::from).into();
-        assert_eq!(match_value("going-the-extra-mile", &values).unwrap(), "Going the extra mile");
+        let values: Vec<String> = ["Going the extra mile", "Teamwork"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            match_value("going-the-extra-mile", &values).unwrap(),
+            "Going the extra mile"
+        );
         assert_eq!(match_value("TEAM_WORK", &values).unwrap(), "Teamwork");
         let err = match_value("speed", &values).unwrap_err();
         assert!(err.to_string().contains("Going the extra mile, Teamwork"));

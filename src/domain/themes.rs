@@ -29,10 +29,9 @@ impl Plan {
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let file: PlanFile = toml::from_str(text).context("prompts file is not valid")?;
         let count = file.day.len();
-        let days: [Theme; 5] = file
-            .day
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("prompts file: expected 5 [[day]] entries, found {count}"))?;
+        let days: [Theme; 5] = file.day.try_into().map_err(|_| {
+            anyhow::anyhow!("prompts file: expected 5 [[day]] entries, found {count}")
+        })?;
         for (i, day) in days.iter().enumerate() {
             if day.title.trim().is_empty() || day.prompt.trim().is_empty() {
                 bail!("prompts file: day {} needs a title and a prompt", i + 1);

@@ -26,8 +26,14 @@ pub struct Leaderboard {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mine {
-    Ranked { label: String, rank: i64, count: i64 },
-    Unranked { label: String },
+    Ranked {
+        label: String,
+        rank: i64,
+        count: i64,
+    },
+    Unranked {
+        label: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +91,10 @@ impl Spotlight {
             Board::Values => Ranked::Values,
             Board::CrossTeam => Ranked::Pairs,
         };
-        let rows = self.store.top(ws.id, &resolved.bucket, ranked, limit).await?;
+        let rows = self
+            .store
+            .top(ws.id, &resolved.bucket, ranked, limit)
+            .await?;
         let mut lines: Vec<Line> = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let rank = match lines.last() {
@@ -110,18 +119,26 @@ impl Spotlight {
                         rank,
                         count,
                     },
-                    None => Mine::Unranked { label: "You".into() },
+                    None => Mine::Unranked {
+                        label: "You".into(),
+                    },
                 },
             ),
             (Some(m), Board::Departments) => match &m.department {
                 Some(dept) => Some(
-                    match self.store.department_rank(ws.id, &resolved.bucket, dept).await? {
+                    match self
+                        .store
+                        .department_rank(ws.id, &resolved.bucket, dept)
+                        .await?
+                    {
                         Some((rank, count)) => Mine::Ranked {
                             label: dept.clone(),
                             rank,
                             count,
                         },
-                        None => Mine::Unranked { label: dept.clone() },
+                        None => Mine::Unranked {
+                            label: dept.clone(),
+                        },
                     },
                 ),
                 None => None,
@@ -139,7 +156,12 @@ impl Spotlight {
 
     /// The share of active people thanked at least once; admins also see who is missing.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, %period))]
-    pub async fn coverage(&self, ws: &Workspace, actor: &Actor, period: Period) -> Result<Coverage> {
+    pub async fn coverage(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        period: Period,
+    ) -> Result<Coverage> {
         self.store.fold_stats(ws.id).await?;
         let resolved = self.resolve_period(ws, period).await?;
         let (active, thanked) = self.store.coverage_counts(ws.id, &resolved.bucket).await?;

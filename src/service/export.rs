@@ -17,7 +17,9 @@ impl std::str::FromStr for ExportFormat {
         match s.trim().to_lowercase().as_str() {
             "csv" => Ok(ExportFormat::Csv),
             "json" => Ok(ExportFormat::Json),
-            other => Err(Refusal::Usage(format!("'{other}' is not an export format: use csv or json."))),
+            other => Err(Refusal::Usage(format!(
+                "'{other}' is not an export format: use csv or json."
+            ))),
         }
     }
 }
@@ -42,7 +44,11 @@ pub struct ExportRow {
 }
 
 impl Spotlight {
-    pub async fn export_rows(&self, ws: &Workspace, filter: &KudosFilter) -> Result<Vec<ExportRow>> {
+    pub async fn export_rows(
+        &self,
+        ws: &Workspace,
+        filter: &KudosFilter,
+    ) -> Result<Vec<ExportRow>> {
         let tz = ws.settings.timezone;
         let kudos = self.store.kudos_list(ws.id, filter).await?;
         Ok(kudos
@@ -71,7 +77,11 @@ impl Spotlight {
 }
 
 /// Writes rows as CSV (recipients joined with "; ") or as a JSON array.
-pub fn write_export(rows: &[ExportRow], format: ExportFormat, out: impl std::io::Write) -> anyhow::Result<()> {
+pub fn write_export(
+    rows: &[ExportRow],
+    format: ExportFormat,
+    out: impl std::io::Write,
+) -> anyhow::Result<()> {
     match format {
         ExportFormat::Json => {
             serde_json::to_writer_pretty(out, rows)?;

@@ -19,10 +19,21 @@ const MAX_CUSTOMER_NAME: usize = 100;
 impl Spotlight {
     /// Thanks one to three colleagues. Refusals name the rule that stopped it.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
-    pub async fn give_kudos(&self, ws: &Workspace, giver: &Member, req: KudosRequest) -> Result<Given> {
-        let recipients = Self::check_recipients(giver, &req.recipients, MAX_KUDOS_RECIPIENTS, true)?;
+    pub async fn give_kudos(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        req: KudosRequest,
+    ) -> Result<Given> {
+        let recipients =
+            Self::check_recipients(giver, &req.recipients, MAX_KUDOS_RECIPIENTS, true)?;
         let message = clean_message(&req.message, self.rules.max_message_chars)?;
-        let value = match req.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        let value = match req
+            .value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
             Some(v) => Some(match_value(v, &ws.settings.values)?),
             None => None,
         };
@@ -41,15 +52,25 @@ impl Spotlight {
 
     /// Records a customer's compliment about one or more colleagues, counted apart from kudos.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, giver = giver.id))]
-    pub async fn record_feedback(&self, ws: &Workspace, giver: &Member, req: FeedbackRequest) -> Result<Given> {
-        let recipients = Self::check_recipients(giver, &req.recipients, MAX_FEEDBACK_RECIPIENTS, false)?;
+    pub async fn record_feedback(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        req: FeedbackRequest,
+    ) -> Result<Given> {
+        let recipients =
+            Self::check_recipients(giver, &req.recipients, MAX_FEEDBACK_RECIPIENTS, false)?;
         let message = clean_message(&req.message, self.rules.max_message_chars)?;
-        let customer = match req.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let customer = match req
+            .customer
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             Some(c) => Some(clean_name(c, MAX_CUSTOMER_NAME)?),
             None => None,
         };
-        let mut insert = self
-            .prepare(ws, giver, KudosKind::Feedback, recipients, message)?;
+        let mut insert = self.prepare(ws, giver, KudosKind::Feedback, recipients, message)?;
         insert.customer = customer;
         insert.channel = req.channel;
         insert.event_id = req.event_id;
@@ -72,20 +93,33 @@ impl Spotlight {
             }
             .into());
         }
-        self.remove(ws, latest.id, KudosStatus::Undone, None, None).await
+        self.remove(ws, latest.id, KudosStatus::Undone, None, None)
+            .await
     }
 
     /// An admin takes any kudos or shout-out out of every board; it stays stored as revoked.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, admin = actor.member.id, kudos = id))]
-    pub async fn revoke(&self, ws: &Workspace, actor: &Actor, id: KudosId, reason: &str) -> Result<Kudos> {
+    pub async fn revoke(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        id: KudosId,
+        reason: &str,
+    ) -> Result<Kudos> {
         Self::require_admin(actor, "revoke kudos")?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(Refusal::MissingReason.into());
         }
         let reason = clean_message(reason, self.rules.max_message_chars)?;
-        self.remove(ws, id, KudosStatus::Revoked, Some(actor.member.id), Some(&reason))
-            .await
+        self.remove(
+            ws,
+            id,
+            KudosStatus::Revoked,
+            Some(actor.member.id),
+            Some(&reason),
+        )
+        .await
     }
 
     pub async fn kudos_by_id(&self, ws: &Workspace, id: KudosId) -> Result<Kudos> {
@@ -115,7 +149,10 @@ impl Spotlight {
     ) -> Result<Kudos> {
         let kudos = self.kudos_by_id(ws, id).await?;
         if kudos.status != KudosStatus::Active
-            || !self.store.set_kudos_status(id, status, by, reason, self.now()).await?
+            || !self
+                .store
+                .set_kudos_status(id, status, by, reason, self.now())
+                .await?
         {
             return Err(Refusal::AlreadyRemoved(id).into());
         }
@@ -124,7 +161,12 @@ impl Spotlight {
     }
 
     /// The checks that need no database; membership and bots are checked by the write itself.
-    fn check_recipients(giver: &Member, ids: &[MemberId], max: usize, is_kudos: bool) -> Result<Vec<MemberId>> {
+    fn check_recipients(
+        giver: &Member,
+        ids: &[MemberId],
+        max: usize,
+        is_kudos: bool,
+    ) -> Result<Vec<MemberId>> {
         let mut unique: Vec<MemberId> = Vec::with_capacity(ids.len());
         for id in ids {
             if !unique.contains(id) {
@@ -204,7 +246,12 @@ impl Spotlight {
         })
     }
 
-    async fn store_and_load(&self, ws: &Workspace, giver: &Member, insert: InsertKudos) -> Result<Given> {
+    async fn store_and_load(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        insert: InsertKudos,
+    ) -> Result<Given> {
         let requested = insert.recipients.len() as u32;
         let allowance = ws.settings.daily_allowance;
         match self.store.insert_kudos(&insert).await? {
@@ -214,7 +261,12 @@ impl Spotlight {
                 recipients,
                 giver_department,
             } => {
-                tracing::info!(kudos = id, kind = insert.kind.as_str(), recipients = requested, "kudos stored");
+                tracing::info!(
+                    kudos = id,
+                    kind = insert.kind.as_str(),
+                    recipients = requested,
+                    "kudos stored"
+                );
                 // Everything stored came back with the write: no need to read it again.
                 let kudos = Kudos {
                     id,

@@ -34,7 +34,12 @@ pub struct Spotlight {
 }
 
 impl Spotlight {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: &Config, plan: Plan) -> anyhow::Result<Self> {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: &Config,
+        plan: Plan,
+    ) -> anyhow::Result<Self> {
         let d = &config.defaults;
         Ok(Self {
             store,
@@ -72,8 +77,17 @@ impl Spotlight {
     }
 
     /// The workspace for a platform's team, created with the default settings on first sight.
-    pub async fn workspace(&self, platform: &str, external_id: &str, name: &str) -> Result<Workspace> {
-        if let Some(ws) = self.store.workspace_by_external(platform, external_id).await? {
+    pub async fn workspace(
+        &self,
+        platform: &str,
+        external_id: &str,
+        name: &str,
+    ) -> Result<Workspace> {
+        if let Some(ws) = self
+            .store
+            .workspace_by_external(platform, external_id)
+            .await?
+        {
             if ws.name != name && !name.is_empty() {
                 self.store.rename_workspace(ws.id, name).await?;
                 return Ok(self.store.workspace(ws.id).await?);
@@ -117,7 +131,13 @@ impl Spotlight {
     }
 
     /// The member for a platform user, created or renamed from what the platform reports.
-    pub async fn member(&self, ws: &Workspace, external_id: &str, name: &str, is_bot: bool) -> Result<Member> {
+    pub async fn member(
+        &self,
+        ws: &Workspace,
+        external_id: &str,
+        name: &str,
+        is_bot: bool,
+    ) -> Result<Member> {
         Ok(self
             .store
             .upsert_member(ws.id, external_id, name, is_bot, self.now())
@@ -181,7 +201,10 @@ mod tests {
         let tz: Tz = "Australia/Sydney".parse().unwrap();
         let now = tz.with_ymd_and_hms(2026, 10, 5, 22, 30, 0).unwrap();
         let midnight = next_local_midnight(now);
-        assert_eq!(midnight.with_timezone(&tz).to_rfc3339(), "2026-10-06T00:00:00+11:00");
+        assert_eq!(
+            midnight.with_timezone(&tz).to_rfc3339(),
+            "2026-10-06T00:00:00+11:00"
+        );
     }
 
     #[test]

@@ -34,7 +34,8 @@ impl std::str::FromStr for ThemeField {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, Refusal> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Refusal::InvalidDate(s.trim().into()))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Refusal::InvalidDate(s.trim().into()))
 }
 
 pub fn parse_timezone(s: &str) -> Result<Tz, Refusal> {
@@ -44,29 +45,50 @@ pub fn parse_timezone(s: &str) -> Result<Tz, Refusal> {
 }
 
 impl Spotlight {
-    async fn change(&self, ws: &Workspace, actor: &Actor, change: SettingChange) -> Result<Workspace> {
+    async fn change(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        change: SettingChange,
+    ) -> Result<Workspace> {
         Self::require_admin(actor, "change the settings")?;
         self.store.change_setting(ws.id, &change).await?;
         tracing::info!(workspace = ws.id, ?change, "setting changed");
         self.reload(ws).await
     }
 
-    pub async fn set_timezone(&self, ws: &Workspace, actor: &Actor, name: &str) -> Result<Workspace> {
+    pub async fn set_timezone(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<Workspace> {
         Self::require_admin(actor, "change the time zone")?;
         let tz = parse_timezone(name)?;
         self.change(ws, actor, SettingChange::Timezone(tz)).await
     }
 
-    pub async fn set_channel(&self, ws: &Workspace, actor: &Actor, channel: Option<&str>) -> Result<Workspace> {
+    pub async fn set_channel(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        channel: Option<&str>,
+    ) -> Result<Workspace> {
         Self::require_admin(actor, "choose the celebration channel")?;
         let channel = match channel.map(|c| c.trim().trim_start_matches('#')) {
             Some(c) if !c.is_empty() => Some(clean_name(c, 100)?),
             _ => None,
         };
-        self.change(ws, actor, SettingChange::Channel(channel)).await
+        self.change(ws, actor, SettingChange::Channel(channel))
+            .await
     }
 
-    pub async fn set_allowance(&self, ws: &Workspace, actor: &Actor, text: &str) -> Result<Workspace> {
+    pub async fn set_allowance(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        text: &str,
+    ) -> Result<Workspace> {
         Self::require_admin(actor, "change the daily allowance")?;
         let n: u32 = text
             .trim()
@@ -77,15 +99,26 @@ impl Spotlight {
         self.change(ws, actor, SettingChange::Allowance(n)).await
     }
 
-    pub async fn set_prompt_time(&self, ws: &Workspace, actor: &Actor, text: &str) -> Result<Workspace> {
+    pub async fn set_prompt_time(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        text: &str,
+    ) -> Result<Workspace> {
         Self::require_admin(actor, "change the prompt time")?;
         let t = NaiveTime::parse_from_str(text.trim(), "%H:%M")
             .map_err(|_| Refusal::InvalidTime(text.trim().into()))?;
         self.change(ws, actor, SettingChange::PromptTime(t)).await
     }
 
-    pub async fn set_prompts_enabled(&self, ws: &Workspace, actor: &Actor, on: bool) -> Result<Workspace> {
-        self.change(ws, actor, SettingChange::PromptsEnabled(on)).await
+    pub async fn set_prompts_enabled(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        on: bool,
+    ) -> Result<Workspace> {
+        self.change(ws, actor, SettingChange::PromptsEnabled(on))
+            .await
     }
 
     pub async fn set_emoji(&self, ws: &Workspace, actor: &Actor, emoji: &str) -> Result<Workspace> {
@@ -97,17 +130,30 @@ impl Spotlight {
     pub async fn add_value(&self, ws: &Workspace, actor: &Actor, name: &str) -> Result<Workspace> {
         Self::require_admin(actor, "change the values")?;
         let name = clean_name(name.trim_start_matches('#'), MAX_NAME)?;
-        if ws.settings.values.iter().any(|v| value_key(v) == value_key(&name)) {
+        if ws
+            .settings
+            .values
+            .iter()
+            .any(|v| value_key(v) == value_key(&name))
+        {
             return Err(Refusal::ValueExists(name).into());
         }
         if ws.settings.values.len() >= MAX_VALUES {
-            return Err(Refusal::Usage(format!("A workspace can have at most {MAX_VALUES} values.")).into());
+            return Err(Refusal::Usage(format!(
+                "A workspace can have at most {MAX_VALUES} values."
+            ))
+            .into());
         }
         self.store.add_value(ws.id, &name).await?;
         self.reload(ws).await
     }
 
-    pub async fn remove_value(&self, ws: &Workspace, actor: &Actor, name: &str) -> Result<Workspace> {
+    pub async fn remove_value(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<Workspace> {
         Self::require_admin(actor, "change the values")?;
         let existing = crate::domain::text::match_value(name, &ws.settings.values)?;
         if ws.settings.values.len() == 1 {
@@ -126,7 +172,9 @@ impl Spotlight {
     ) -> Result<Member> {
         Self::require_admin(actor, "assign departments")?;
         let department = match department.map(str::trim) {
-            Some(d) if !d.is_empty() && !d.eq_ignore_ascii_case("none") => Some(clean_name(d, MAX_NAME)?),
+            Some(d) if !d.is_empty() && !d.eq_ignore_ascii_case("none") => {
+                Some(clean_name(d, MAX_NAME)?)
+            }
             _ => None,
         };
         self.store
@@ -135,13 +183,21 @@ impl Spotlight {
         self.refresh_member(member).await
     }
 
-    pub async fn set_admin(&self, ws: &Workspace, actor: &Actor, member: &Member, admin: bool) -> Result<Member> {
+    pub async fn set_admin(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        member: &Member,
+        admin: bool,
+    ) -> Result<Member> {
         Self::require_admin(actor, "appoint admins")?;
         if member.is_bot {
             return Err(Refusal::BotRecipient(member.display_name.clone()).into());
         }
         if member.workspace_id != ws.id {
-            return Err(anyhow::anyhow!("member {} is not in workspace {}", member.id, ws.id).into());
+            return Err(
+                anyhow::anyhow!("member {} is not in workspace {}", member.id, ws.id).into(),
+            );
         }
         self.store.set_admin(member.id, admin).await?;
         self.refresh_member(member).await
@@ -153,7 +209,11 @@ impl Spotlight {
             return Ok(member.clone());
         }
         self.store.set_admin(member.id, true).await?;
-        tracing::info!(workspace = ws.id, member = member.id, "first speaker made admin");
+        tracing::info!(
+            workspace = ws.id,
+            member = member.id,
+            "first speaker made admin"
+        );
         self.refresh_member(member).await
     }
 
@@ -176,7 +236,9 @@ impl Spotlight {
             end: end.to_string(),
         })?;
         if end.year() != start.year() {
-            return Err(Refusal::Usage("The week must start and end in the same year.".into()).into());
+            return Err(
+                Refusal::Usage("The week must start and end in the same year.".into()).into(),
+            );
         }
         self.store
             .set_week_override(ws.id, start.year(), Some(week), week)
@@ -189,7 +251,9 @@ impl Spotlight {
     pub async fn reset_week(&self, ws: &Workspace, actor: &Actor, year: i32) -> Result<WeekDates> {
         Self::require_admin(actor, "move Customer Service Week")?;
         let standard = WeekDates::standard(year);
-        self.store.set_week_override(ws.id, year, None, standard).await?;
+        self.store
+            .set_week_override(ws.id, year, None, standard)
+            .await?;
         Ok(standard)
     }
 

@@ -39,7 +39,12 @@ Shell commands:
   :quit               leave";
 
 impl Shell<'_> {
-    pub(super) async fn dispatch(&mut self, command: &str, args: &str, out: &mut Output) -> Result<()> {
+    pub(super) async fn dispatch(
+        &mut self,
+        command: &str,
+        args: &str,
+        out: &mut Output,
+    ) -> Result<()> {
         match command {
             "/kudos" => self.kudos(args, out).await,
             "/feedback" => self.feedback(args, out).await,
@@ -387,5 +392,7 @@ fn parse_year(text: &str) -> Result<i32> {
         .parse::<i32>()
         .ok()
         .filter(|y| (1990..=2200).contains(y))
-        .ok_or_else(|| Refusal::Usage(format!("'{}' is not a year such as 2026.", text.trim())).into())
+        .ok_or_else(|| {
+            Refusal::Usage(format!("'{}' is not a year such as 2026.", text.trim())).into()
+        })
 }

@@ -50,13 +50,20 @@ pub struct Shell<'a> {
 }
 
 impl<'a> Shell<'a> {
-    pub async fn start(app: &'a App, clock: ManualClock, opts: &ShellOptions) -> anyhow::Result<Self> {
+    pub async fn start(
+        app: &'a App,
+        clock: ManualClock,
+        opts: &ShellOptions,
+    ) -> anyhow::Result<Self> {
         if let Some(at) = opts.at {
             clock.set(at);
         }
         let core = &app.spotlight;
-        let name = parse::valid_name(&opts.workspace).map_err(|r| anyhow::anyhow!("--workspace: {r}"))?;
-        let ws = core.workspace(PLATFORM, &name.to_lowercase(), &name).await?;
+        let name =
+            parse::valid_name(&opts.workspace).map_err(|r| anyhow::anyhow!("--workspace: {r}"))?;
+        let ws = core
+            .workspace(PLATFORM, &name.to_lowercase(), &name)
+            .await?;
         core.member(&ws, BOT_NAME, BOT_NAME, true).await?;
         let user = parse::valid_name(&opts.user).map_err(|r| anyhow::anyhow!("--as: {r}"))?;
         let me = Self::speaker(app, &ws, &user).await?;
@@ -64,11 +71,21 @@ impl<'a> Shell<'a> {
     }
 
     /// Makes `name` the speaking user; the first person to speak in a new workspace is its admin.
-    async fn speaker(app: &App, ws: &Workspace, name: &str) -> crate::domain::error::Result<Member> {
+    async fn speaker(
+        app: &App,
+        ws: &Workspace,
+        name: &str,
+    ) -> crate::domain::error::Result<Member> {
         let core = &app.spotlight;
         let member = match core.member_named(ws, name).await? {
             Some(m) if !m.is_bot => m,
-            Some(m) => return Err(Refusal::Usage(format!("{} is the bot; speak as a person.", m.display_name)).into()),
+            Some(m) => {
+                return Err(Refusal::Usage(format!(
+                    "{} is the bot; speak as a person.",
+                    m.display_name
+                ))
+                .into())
+            }
             None => core.member(ws, &name.to_lowercase(), name, false).await?,
         };
         core.claim_first_admin(ws, &member).await
@@ -153,7 +170,10 @@ impl<'a> Shell<'a> {
         let core = &self.app.spotlight;
         match core.member_named(&self.ws, &name).await? {
             Some(m) => Ok(m),
-            None => core.member(&self.ws, &name.to_lowercase(), &name, false).await,
+            None => {
+                core.member(&self.ws, &name.to_lowercase(), &name, false)
+                    .await
+            }
         }
     }
 
@@ -165,7 +185,10 @@ impl<'a> Shell<'a> {
             .member_named(&self.ws, &name)
             .await?
             .ok_or_else(|| {
-                Refusal::Usage(format!("No one called @{name} has been mentioned in this workspace yet.")).into()
+                Refusal::Usage(format!(
+                    "No one called @{name} has been mentioned in this workspace yet."
+                ))
+                .into()
             })
     }
 
@@ -181,7 +204,11 @@ impl<'a> Shell<'a> {
     }
 }
 
-pub fn parse_clock_time(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, Refusal> {
+pub fn parse_clock_time(
+    text: &str,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Refusal> {
     let text = text.trim();
     let bad = || {
         Refusal::Usage(format!(
@@ -189,7 +216,11 @@ pub fn parse_clock_time(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Re
         ))
     };
     if let Some(delta) = text.strip_prefix('+') {
-        let (n, unit) = delta.split_at(delta.find(|c: char| !c.is_ascii_digit()).unwrap_or(delta.len()));
+        let (n, unit) = delta.split_at(
+            delta
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(delta.len()),
+        );
         let n: i64 = n.parse().map_err(|_| bad())?;
         let d = match unit {
             "m" | "min" => Duration::minutes(n),
@@ -202,15 +233,20 @@ pub fn parse_clock_time(text: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Re
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_time(chrono::NaiveTime::MIN))
-        })
-        .ok_or_else(bad)?;
+    let naive = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(|d| d.and_time(chrono::NaiveTime::MIN))
+    })
+    .ok_or_else(bad)?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))

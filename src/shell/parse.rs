@@ -51,7 +51,10 @@ pub fn leading_customer(text: &str) -> (Option<String>, &str) {
     };
     if let Some(quoted) = after.strip_prefix('"') {
         if let Some(end) = quoted.find('"') {
-            return (Some(quoted[..end].to_string()), quoted[end + 1..].trim_start());
+            return (
+                Some(quoted[..end].to_string()),
+                quoted[end + 1..].trim_start(),
+            );
         }
     }
     let end = after.find(char::is_whitespace).unwrap_or(after.len());
@@ -73,7 +76,8 @@ mod tests {
 
     #[test]
     fn mentions_then_message_then_tag() {
-        let (names, rest) = leading_mentions("@dana @li Thanks for covering the queue #teamwork").unwrap();
+        let (names, rest) =
+            leading_mentions("@dana @li Thanks for covering the queue #teamwork").unwrap();
         assert_eq!(names, ["dana", "li"]);
         let (message, tag) = trailing_tag(rest);
         assert_eq!(message, "Thanks for covering the queue");
@@ -105,7 +109,10 @@ mod tests {
             leading_customer("from:\"Maria Lopez\" solved it"),
             (Some("Maria Lopez".to_string()), "solved it")
         );
-        assert_eq!(leading_customer("from:Maria solved it"), (Some("Maria".to_string()), "solved it"));
+        assert_eq!(
+            leading_customer("from:Maria solved it"),
+            (Some("Maria".to_string()), "solved it")
+        );
         assert_eq!(leading_customer("solved it"), (None, "solved it"));
     }
 }

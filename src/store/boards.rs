@@ -119,7 +119,8 @@ impl Store {
                 "SELECT COUNT(*) + 1 FROM member_stats WHERE workspace_id = ? AND bucket = ? AND received > ?",
             )
         };
-        self.rank_of(workspace, bucket, count_sql, rank_sql, member).await
+        self.rank_of(workspace, bucket, count_sql, rank_sql, member)
+            .await
     }
 
     /// A department's count on the departments board and its rank.
@@ -180,7 +181,11 @@ impl Store {
 
     /// Active people in the workspace, and how many of them were thanked (peer kudos or
     /// customer feedback) in the bucket.
-    pub async fn coverage_counts(&self, workspace: WorkspaceId, bucket: &str) -> anyhow::Result<(i64, i64)> {
+    pub async fn coverage_counts(
+        &self,
+        workspace: WorkspaceId,
+        bucket: &str,
+    ) -> anyhow::Result<(i64, i64)> {
         let row = sqlx::query(
             "SELECT COUNT(*), COALESCE(SUM(s.received + s.feedback > 0), 0) FROM members m \
              LEFT JOIN member_stats s ON s.workspace_id = m.workspace_id AND s.bucket = ?2 \
@@ -195,7 +200,11 @@ impl Store {
     }
 
     /// Active people nobody thanked in the bucket, by name.
-    pub async fn not_thanked(&self, workspace: WorkspaceId, bucket: &str) -> anyhow::Result<Vec<String>> {
+    pub async fn not_thanked(
+        &self,
+        workspace: WorkspaceId,
+        bucket: &str,
+    ) -> anyhow::Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT m.display_name FROM members m \
              LEFT JOIN member_stats s ON s.workspace_id = m.workspace_id AND s.bucket = ?2 \
@@ -235,7 +244,11 @@ impl Store {
     }
 
     /// The values a member was most often thanked for.
-    pub async fn member_top_values(&self, member: MemberId, limit: u32) -> anyhow::Result<Vec<ValueCount>> {
+    pub async fn member_top_values(
+        &self,
+        member: MemberId,
+        limit: u32,
+    ) -> anyhow::Result<Vec<ValueCount>> {
         let rows = sqlx::query(
             "SELECT k.value_tag, COUNT(*) AS n FROM kudos_recipients r JOIN kudos k ON k.id = r.kudos_id \
              WHERE r.member_id = ? AND k.status = 'active' AND k.kind = 'kudos' \

@@ -6,9 +6,7 @@ use sqlx::{Row, SqliteConnection};
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::calendar::WeekDates;
-use crate::domain::model::{
-    Kudos, KudosId, KudosKind, KudosStatus, MemberId, Person, WorkspaceId,
-};
+use crate::domain::model::{Kudos, KudosId, KudosKind, KudosStatus, MemberId, Person, WorkspaceId};
 use crate::domain::period::buckets_for;
 
 /// A validated thank-you, ready to be written.
@@ -79,7 +77,11 @@ impl Store {
         Ok(u32::try_from(used).unwrap_or(u32::MAX))
     }
 
-    pub async fn kudos(&self, workspace: WorkspaceId, id: KudosId) -> anyhow::Result<Option<Kudos>> {
+    pub async fn kudos(
+        &self,
+        workspace: WorkspaceId,
+        id: KudosId,
+    ) -> anyhow::Result<Option<Kudos>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{KUDOS_COLUMNS} WHERE k.workspace_id = ? AND k.id = ?"
         )))
@@ -224,7 +226,10 @@ impl Store {
         Ok(())
     }
 
-    async fn with_recipients(&self, rows: Vec<sqlx::sqlite::SqliteRow>) -> anyhow::Result<Vec<Kudos>> {
+    async fn with_recipients(
+        &self,
+        rows: Vec<sqlx::sqlite::SqliteRow>,
+    ) -> anyhow::Result<Vec<Kudos>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -307,7 +312,10 @@ fn status_str(status: KudosStatus) -> &'static str {
 /// The write path on a given connection, so a bulk load can run it inside one transaction.
 /// Recipient checks, the allowance, the event-id dedup, the kudos, its recipients and every
 /// aggregate are one statement: one round trip, atomic under concurrent requests.
-pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> anyhow::Result<Stored> {
+pub async fn insert_kudos_on(
+    conn: &mut SqliteConnection,
+    k: &InsertKudos,
+) -> anyhow::Result<Stored> {
     let recipient_count = k.recipients.len() as u32;
     let recipient_ids = serde_json::to_string(&k.recipients)?;
     let row = sqlx::query(
@@ -355,9 +363,18 @@ pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> an
             serde_json::from_str(row.get(2)).context("reading back recipients")?;
         let mut recipients: Vec<Person> = people
             .into_iter()
-            .map(|(id, name, department)| Person { id, name, department })
+            .map(|(id, name, department)| Person {
+                id,
+                name,
+                department,
+            })
             .collect();
-        recipients.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        recipients.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
         return Ok(Stored::Created {
             id: row.get(0),
             used: u32::try_from(row.get::<i64, _>(1)).unwrap_or(u32::MAX),
@@ -400,7 +417,10 @@ pub async fn insert_kudos_on(conn: &mut SqliteConnection, k: &InsertKudos) -> an
     })
 }
 
-async fn rebuild_stats_on(conn: &mut SqliteConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
+async fn rebuild_stats_on(
+    conn: &mut SqliteConnection,
+    workspace: WorkspaceId,
+) -> anyhow::Result<()> {
     for statement in CLEAR_STATS {
         sqlx::query(*statement)
             .bind(workspace)

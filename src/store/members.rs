@@ -49,11 +49,13 @@ impl Store {
     }
 
     pub async fn member(&self, id: MemberId) -> anyhow::Result<Member> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{MEMBER_COLUMNS} WHERE m.id = ?")))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .with_context(|| format!("loading member {id}"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEMBER_COLUMNS} WHERE m.id = ?"
+        )))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .with_context(|| format!("loading member {id}"))?;
         Ok(member_from_row(&row))
     }
 
@@ -76,12 +78,14 @@ impl Store {
     }
 
     pub async fn human_member_count(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND is_bot = 0",
+        Ok(
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND is_bot = 0",
+            )
+            .bind(workspace)
+            .fetch_one(&self.pool)
+            .await?,
         )
-        .bind(workspace)
-        .fetch_one(&self.pool)
-        .await?)
     }
 
     pub async fn set_admin(&self, member: MemberId, admin: bool) -> anyhow::Result<()> {
@@ -159,7 +163,11 @@ impl Store {
 
 impl Store {
     /// The members with these ids that belong to `workspace`, in the order asked.
-    pub async fn members_in(&self, workspace: WorkspaceId, ids: &[MemberId]) -> anyhow::Result<Vec<Member>> {
+    pub async fn members_in(
+        &self,
+        workspace: WorkspaceId,
+        ids: &[MemberId],
+    ) -> anyhow::Result<Vec<Member>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{MEMBER_COLUMNS} WHERE m.workspace_id = ? AND m.id IN (SELECT value FROM json_each(?))"
         )))

@@ -56,7 +56,9 @@ impl Store {
 
     async fn migrate(&self) -> anyhow::Result<()> {
         MIGRATOR.run(&self.pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(inner) => explain_open_error(inner, &self.location),
+            sqlx::migrate::MigrateError::Execute(inner) => {
+                explain_open_error(inner, &self.location)
+            }
             other => anyhow::Error::new(other)
                 .context(format!("cannot apply migrations to {}", self.location)),
         })
@@ -129,7 +131,9 @@ fn explain_open_error(e: sqlx::Error, location: &str) -> anyhow::Error {
         Some(8) => "the database file or its folder is read-only",
         Some(14) => "the file cannot be opened: check that the path exists and is writable",
         Some(26) => "the file is not a SQLite database",
-        _ => return anyhow::Error::new(e).context(format!("cannot open the database at {location}")),
+        _ => {
+            return anyhow::Error::new(e).context(format!("cannot open the database at {location}"))
+        }
     };
     anyhow::Error::new(e).context(format!("cannot open the database at {location}: {why}"))
 }

@@ -32,11 +32,13 @@ pub enum SettingChange {
 
 impl Store {
     pub async fn workspace(&self, id: WorkspaceId) -> anyhow::Result<Workspace> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{WORKSPACE_COLUMNS} WHERE w.id = ?")))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .with_context(|| format!("loading workspace {id}"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{WORKSPACE_COLUMNS} WHERE w.id = ?"
+        )))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .with_context(|| format!("loading workspace {id}"))?;
         workspace_from_row(&row)
     }
 
@@ -70,9 +72,11 @@ impl Store {
     }
 
     pub async fn workspace_names(&self) -> anyhow::Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT name FROM workspaces ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT name FROM workspaces ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Creates the workspace with `settings`, or returns the one that already exists.
@@ -132,7 +136,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn change_setting(&self, id: WorkspaceId, change: &SettingChange) -> anyhow::Result<()> {
+    pub async fn change_setting(
+        &self,
+        id: WorkspaceId,
+        change: &SettingChange,
+    ) -> anyhow::Result<()> {
         let query = match change {
             SettingChange::Timezone(tz) => {
                 sqlx::query("UPDATE workspaces SET timezone = ? WHERE id = ?").bind(tz.name())
@@ -144,8 +152,10 @@ impl Store {
             SettingChange::Allowance(n) => {
                 sqlx::query("UPDATE workspaces SET daily_allowance = ? WHERE id = ?").bind(*n)
             }
-            SettingChange::PromptTime(t) => sqlx::query("UPDATE workspaces SET prompt_time = ? WHERE id = ?")
-                .bind(t.format("%H:%M").to_string()),
+            SettingChange::PromptTime(t) => {
+                sqlx::query("UPDATE workspaces SET prompt_time = ? WHERE id = ?")
+                    .bind(t.format("%H:%M").to_string())
+            }
             SettingChange::PromptsEnabled(on) => {
                 sqlx::query("UPDATE workspaces SET prompts_enabled = ? WHERE id = ?").bind(*on)
             }
@@ -180,9 +190,6 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-
-
-
     pub async fn set_theme(&self, id: WorkspaceId, day: u8, theme: &Theme) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO workspace_themes (workspace_id, day, title, prompt, action) VALUES (?, ?, ?, ?, ?) \
@@ -212,7 +219,8 @@ impl Store {
 fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Workspace> {
     let tz_name: String = row.get("timezone");
     let time: String = row.get("prompt_time");
-    let values: Vec<String> = serde_json::from_str(row.get("values_json")).context("stored values")?;
+    let values: Vec<String> =
+        serde_json::from_str(row.get("values_json")).context("stored values")?;
     let weeks: Vec<(i32, String, String)> =
         serde_json::from_str(row.get("weeks_json")).context("stored week overrides")?;
     let themes: Vec<(u8, String, String, String)> =
@@ -243,7 +251,16 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Workspace
                 .collect(),
             themes: themes
                 .into_iter()
-                .map(|(day, title, prompt, action)| (day, Theme { title, prompt, action }))
+                .map(|(day, title, prompt, action)| {
+                    (
+                        day,
+                        Theme {
+                            title,
+                            prompt,
+                            action,
+                        },
+                    )
+                })
                 .collect(),
         },
     })

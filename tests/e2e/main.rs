@@ -1,1 +1,9 @@
+//! One integration-test binary: the core on real SQLite files, and the built `spotlight`
+//! binary driven as a user would drive it.
 
+mod cli;
+mod core_boards;
+mod core_kudos;
+mod core_settings;
+mod shell;
+mod support;
