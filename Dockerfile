@@ -1,0 +1,27 @@
+# Multi-stage build: compile with the full toolchain, run from a slim image as a non-root user.
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+COPY migrations ./migrations
+COPY config ./config
+COPY benches ./benches
+COPY tests ./tests
+RUN cargo build --release --locked --bin spotlight
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin spotlight \
+ && mkdir -p /data && chown spotlight /data
+COPY --from=build /src/target/release/spotlight /usr/local/bin/spotlight
+COPY config /etc/spotlight
+USER spotlight
+WORKDIR /data
+VOLUME /data
+ENV SPOTLIGHT_DATABASE_URL=/data/spotlight.db
+# Until the Discord adapter lands (`spotlight run`), the container offers the local shell:
+#   docker run -it -v spotlight-data:/data spotlight
+ENTRYPOINT ["spotlight"]
+CMD ["shell"]
