@@ -98,6 +98,16 @@ impl Command {
     pub fn is_interactive(&self) -> bool {
         true
     }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Shell { .. } => "shell",
+            Command::Calendar { .. } => "calendar",
+            Command::Leaderboard { .. } => "leaderboard",
+            Command::Export { .. } => "export",
+            Command::Migrate => "migrate",
+        }
+    }
 }
 
 fn default_user() -> String {
@@ -125,8 +135,15 @@ fn cli_error(e: Error) -> anyhow::Error {
     }
 }
 
+/// Runs one command inside its own tracing span.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    use tracing::Instrument;
+    let span = tracing::info_span!("command", name = cli.command.name());
+    dispatch(cli.command, config).instrument(span).await
+}
+
+async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Shell {
             user,
             workspace,

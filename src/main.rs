@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,7 +10,7 @@ fn main() -> ExitCode {
     let config = match Config::load() {
         Ok(config) => config,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            report(&e);
             return ExitCode::from(2);
         }
     };
@@ -17,7 +18,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            report(&anyhow::Error::new(e).context("cannot start the async runtime"));
             return ExitCode::FAILURE;
         }
     };
@@ -25,8 +26,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             tracing::debug!(error = ?e, "command failed");
-            eprintln!("error: {e:#}");
+            report(&e);
             ExitCode::FAILURE
         }
     }
+}
+
+/// eprintln! would panic when stderr is closed; a failed report is not worth a panic.
+fn report(e: &anyhow::Error) {
+    let _ = writeln!(std::io::stderr(), "error: {e:#}");
 }

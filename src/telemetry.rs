@@ -16,7 +16,10 @@ pub fn init(config: &LogConfig, interactive: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Reporting a failed log write goes through eprintln!, which panics when stderr is a closed
+        // pipe; a panic on the database worker thread would hang the command.
+        .log_internal_errors(false);
     let result = match config.format {
         LogFormat::Json => builder.json().with_current_span(true).try_init(),
         LogFormat::Pretty => builder.compact().try_init(),

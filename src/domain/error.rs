@@ -87,6 +87,8 @@ pub enum Error {
     Refused(#[from] Refusal),
     #[error("the database is busy: another process holds a lock on it. Try again in a moment.")]
     Busy,
+    #[error("the database is read-only: check the permissions of the file and its folder (database.url)")]
+    ReadOnly,
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
 }
@@ -99,6 +101,10 @@ impl Error {
             Error::Busy => {
                 "The database is busy right now. Please try again in a moment.".to_string()
             }
+            Error::ReadOnly => {
+                "I can't save anything right now: my database is read-only. Please tell an admin."
+                    .to_string()
+            }
             Error::Internal(_) => {
                 "Sorry, something went wrong on my side. It has been logged; please try again."
                     .to_string()
@@ -109,31 +115,29 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
-        if is_busy(&e) {
-            Error::Busy
-        } else {
-            Error::Internal(anyhow::Error::new(e))
+        match sqlite_code(&e) {
+            Some(5 | 6) => Error::Busy,
+            Some(8) => Error::ReadOnly,
+            _ => Error::Internal(anyhow::Error::new(e)),
         }
     }
 }
 
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
-        match e.downcast_ref::<sqlx::Error>() {
-            Some(inner) if is_busy(inner) => Error::Busy,
+        match e.downcast_ref::<sqlx::Error>().and_then(sqlite_code) {
+            Some(5 | 6) => Error::Busy,
+            Some(8) => Error::ReadOnly,
             _ => Error::Internal(e),
         }
     }
 }
 
-/// SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
-pub fn is_busy(e: &sqlx::Error) -> bool {
+/// The primary SQLite result code of a database error (BUSY 5, LOCKED 6, READONLY 8...).
+fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
     match e {
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|c| c.parse::<i32>().ok())
-            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
-        _ => false,
+        sqlx::Error::Database(db) => db.code()?.parse::<i32>().ok().map(|c| c & 0xff),
+        _ => None,
     }
 }
 

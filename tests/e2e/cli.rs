@@ -285,6 +285,28 @@ fn an_unusable_database_path_is_explained() {
     );
 }
 
+#[test]
+fn a_read_only_database_is_explained() {
+    let cli = Cli::new();
+    cli.run(&["migrate"], "");
+    let url = format!("sqlite://{}?mode=ro", cli.db().display());
+    let run = cli.run_env(
+        &[
+            "shell",
+            "--as",
+            "newcomer",
+            "--workspace",
+            "fresh",
+            "--at",
+            "2026-10-05T09:00:00Z",
+        ],
+        "",
+        &[("SPOTLIGHT_DATABASE_URL", &url)],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+}
+
 #[tokio::test]
 async fn a_database_locked_by_another_process_gets_a_clear_message() {
     use sqlx::{ConnectOptions, Connection};
