@@ -8,6 +8,15 @@ use chrono::{Datelike, Duration, NaiveDate};
 use super::calendar::{monday_of, WeekDates};
 use super::error::Refusal;
 
+/// Lower case without separators, so "All-time", "all_time" and "csw:2025" all parse.
+fn loose(s: &str) -> String {
+    s.trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' ' | ':'))
+        .collect()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Today,
@@ -23,13 +32,7 @@ impl FromStr for Period {
     type Err = Refusal;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let norm: String = s
-            .trim()
-            .to_lowercase()
-            .chars()
-            .filter(|c| !matches!(c, '-' | '_' | ' ' | ':'))
-            .collect();
-        let period = match norm.as_str() {
+        let period = match loose(s).as_str() {
             "today" | "day" => Period::Today,
             "week" | "thisweek" => Period::Week,
             "csw" => Period::Csw(None),
@@ -58,13 +61,7 @@ impl FromStr for Board {
     type Err = Refusal;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let norm: String = s
-            .trim()
-            .to_lowercase()
-            .chars()
-            .filter(|c| !matches!(c, '-' | '_' | ' '))
-            .collect();
-        Ok(match norm.as_str() {
+        Ok(match loose(s).as_str() {
             "received" | "thanked" | "people" | "recipients" => Board::Received,
             "given" | "thanking" | "givers" => Board::Given,
             "departments" | "department" | "depts" | "dept" | "teams" => Board::Departments,

@@ -5,7 +5,7 @@ use chrono::Datelike;
 use super::parse::{first_word, leading_customer, leading_mentions, trailing_tag};
 use super::{Output, Shell};
 use crate::domain::error::{Refusal, Result};
-use crate::domain::model::{FeedbackRequest, KudosRequest};
+use crate::domain::model::{FeedbackRequest, Given, KudosRequest};
 use crate::domain::period::{Board, Period};
 use crate::domain::themes::parse_day;
 use crate::render;
@@ -121,10 +121,7 @@ impl Shell<'_> {
     async fn kudos(&mut self, args: &str, out: &mut Output) -> Result<()> {
         let (names, rest) = leading_mentions(args)?;
         let (message, value) = trailing_tag(rest);
-        let mut recipients = Vec::with_capacity(names.len());
-        for name in &names {
-            recipients.push(self.mentioned(name).await?.id);
-        }
+        let recipients = self.mentioned_all(&names).await?;
         let given = self
             .app
             .spotlight
@@ -140,20 +137,14 @@ impl Shell<'_> {
                 },
             )
             .await?;
-        out.reply(format!("✅ {}", render::confirmation(&given)));
-        if given.created {
-            out.post(&self.channel(), &render::announcement(&given.kudos));
-        }
+        self.announce(&given, out);
         Ok(())
     }
 
     async fn feedback(&mut self, args: &str, out: &mut Output) -> Result<()> {
         let (names, rest) = leading_mentions(args)?;
         let (customer, message) = leading_customer(rest);
-        let mut recipients = Vec::with_capacity(names.len());
-        for name in &names {
-            recipients.push(self.mentioned(name).await?.id);
-        }
+        let recipients = self.mentioned_all(&names).await?;
         let given = self
             .app
             .spotlight
@@ -169,11 +160,24 @@ impl Shell<'_> {
                 },
             )
             .await?;
-        out.reply(format!("✅ {}", render::confirmation(&given)));
+        self.announce(&given, out);
+        Ok(())
+    }
+
+    async fn mentioned_all(&self, names: &[String]) -> Result<Vec<crate::domain::model::MemberId>> {
+        let mut ids = Vec::with_capacity(names.len());
+        for name in names {
+            ids.push(self.mentioned(name).await?.id);
+        }
+        Ok(ids)
+    }
+
+    /// The private confirmation, and the post in the celebration channel when something is new.
+    fn announce(&self, given: &Given, out: &mut Output) {
+        out.reply(format!("✅ {}", render::confirmation(given)));
         if given.created {
             out.post(&self.channel(), &render::announcement(&given.kudos));
         }
-        Ok(())
     }
 
     async fn leaderboard(&mut self, args: &str, out: &mut Output) -> Result<()> {

@@ -59,8 +59,8 @@ impl<'a> Shell<'a> {
             clock.set(at);
         }
         let core = &app.spotlight;
-        let name =
-            parse::valid_name(&opts.workspace).map_err(|r| anyhow::anyhow!("--workspace: {r}"))?;
+        let name = crate::domain::text::clean_name(&opts.workspace, 60)
+            .map_err(|r| anyhow::anyhow!("--workspace: {r}"))?;
         let ws = core
             .workspace(PLATFORM, &name.to_lowercase(), &name)
             .await?;

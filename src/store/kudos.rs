@@ -89,10 +89,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        match row {
-            Some(row) => Ok(Some(self.with_recipients(vec![row]).await?.remove(0))),
-            None => Ok(None),
-        }
+        self.one_with_recipients(row).await
     }
 
     /// The giver's most recent peer kudos that still counts.
@@ -104,10 +101,7 @@ impl Store {
         .bind(giver)
         .fetch_optional(&self.pool)
         .await?;
-        match row {
-            Some(row) => Ok(Some(self.with_recipients(vec![row]).await?.remove(0))),
-            None => Ok(None),
-        }
+        self.one_with_recipients(row).await
     }
 
     /// Thank-yous in a workspace, oldest first.
@@ -224,6 +218,16 @@ impl Store {
         rebuild_stats_on(&mut tx, workspace).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn one_with_recipients(
+        &self,
+        row: Option<sqlx::sqlite::SqliteRow>,
+    ) -> anyhow::Result<Option<Kudos>> {
+        match row {
+            Some(row) => Ok(self.with_recipients(vec![row]).await?.pop()),
+            None => Ok(None),
+        }
     }
 
     async fn with_recipients(
