@@ -32,6 +32,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the bot on Discord (needs SPOTLIGHT_DISCORD_TOKEN).
+    Run,
     /// Chat with the bot locally, on the real core and database (no credentials needed).
     Shell {
         /// Who you are speaking as (created on first use).
@@ -96,11 +98,12 @@ pub enum Command {
 impl Command {
     /// Commands a person runs and reads; a long-running bot would not be one.
     pub fn is_interactive(&self) -> bool {
-        true
+        !matches!(self, Command::Run)
     }
 
     pub fn name(&self) -> &'static str {
         match self {
+            Command::Run => "run",
             Command::Shell { .. } => "shell",
             Command::Calendar { .. } => "calendar",
             Command::Leaderboard { .. } => "leaderboard",
@@ -144,6 +147,17 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Run => {
+            let secrets = crate::secrets::Secrets::from_env()?;
+            let Some(token) = secrets.discord_token else {
+                anyhow::bail!(
+                    "no platform credentials: set SPOTLIGHT_DISCORD_TOKEN to run on Discord (README, \
+                     \"Running on Discord\"), or try Spotlight locally with `spotlight shell`"
+                );
+            };
+            let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
+            crate::discord::run(app, token, shutdown_signal()).await?;
+        }
         Command::Shell {
             user,
             workspace,
@@ -268,4 +282,32 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }

@@ -14,7 +14,10 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
 /// Sections whose keys may be set from the environment. Splitting on the first `_` after the
 /// section keeps keys such as `busy_timeout_ms` whole.
-const SECTIONS: &[&str] = &["database", "log", "defaults", "rules", "prompts"];
+const SECTIONS: &[&str] = &["database", "log", "defaults", "rules", "prompts", "discord"];
+
+/// Secrets share the SPOTLIGHT_ prefix but are never configuration: see `secrets`.
+const SECRET_VARS: &[&str] = &["discord_token", "discord_token_file"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +27,29 @@ pub struct Config {
     pub defaults: WorkspaceDefaults,
     pub rules: RulesConfig,
     pub prompts: PromptsConfig,
+    pub discord: DiscordConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordConfig {
+    pub api_base_url: String,
+    pub dev_guild_id: String,
+}
+
+impl DiscordConfig {
+    pub fn api_base_url(&self) -> Option<&str> {
+        Some(self.api_base_url.trim().trim_end_matches('/')).filter(|u| !u.is_empty())
+    }
+
+    pub fn dev_guild_id(&self) -> anyhow::Result<Option<u64>> {
+        match self.dev_guild_id.trim() {
+            "" => Ok(None),
+            id => id.parse::<u64>().map(Some).map_err(|_| {
+                anyhow::anyhow!("discord.dev_guild_id: '{id}' is not a Discord guild id (a number)")
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +148,12 @@ impl Config {
         if self.defaults.kudos_emoji.trim().is_empty() {
             bail!("defaults.kudos_emoji: must not be empty");
         }
+        self.discord.dev_guild_id()?;
+        if let Some(url) = self.discord.api_base_url() {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("discord.api_base_url: '{url}' must start with http:// or https://");
+            }
+        }
         if !(1..=4000).contains(&self.rules.max_message_chars) {
             bail!(
                 "rules.max_message_chars: {} is out of range (1-4000)",
@@ -161,6 +193,9 @@ fn env_layer() -> Env {
 /// `DATABASE_BUSY_TIMEOUT_MS` -> `database.busy_timeout_ms`; other names are not config.
 fn env_key(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
+    if SECRET_VARS.contains(&lower.as_str()) {
+        return None;
+    }
     SECTIONS.iter().find_map(|s| {
         lower
             .strip_prefix(s)

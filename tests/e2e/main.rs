@@ -5,5 +5,6 @@ mod cli;
 mod core_boards;
 mod core_kudos;
 mod core_settings;
+mod discord;
 mod shell;
 mod support;

@@ -1,0 +1,236 @@
+//! The members' slash commands.
+
+use poise::serenity_prelude as serenity;
+
+use super::render::{announcement, quiet};
+use super::{member_of, speaker, Context, Data, Error};
+use crate::domain::model::{FeedbackRequest, Given, KudosRequest};
+use crate::domain::period::{Board, Period};
+use crate::render;
+use crate::service::DEFAULT_BOARD_SIZE;
+
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![kudos(), feedback(), leaderboard(), stats(), undo()]
+}
+
+async fn autocomplete_value(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let key = crate::domain::text::value_key(partial);
+    let values = match super::speaker(ctx).await {
+        Ok((ws, _)) => ws.settings.values,
+        Err(_) => Vec::new(),
+    };
+    let choices = values
+        .into_iter()
+        .filter(|v| crate::domain::text::value_key(v).contains(&key))
+        .take(25)
+        .map(serenity::AutocompleteChoice::from)
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Thank one to three colleagues.
+#[poise::command(slash_command, guild_only)]
+pub async fn kudos(
+    ctx: Context<'_>,
+    #[description = "Who you are thanking"] member: serenity::User,
+    #[description = "What you are thankful for"]
+    #[max_length = 500]
+    message: String,
+    #[description = "Someone else to thank"] member2: Option<serenity::User>,
+    #[description = "And one more"] member3: Option<serenity::User>,
+    #[description = "The value they showed"]
+    #[autocomplete = "autocomplete_value"]
+    value: Option<String>,
+) -> Result<(), Error> {
+    let (ws, giver) = speaker(ctx).await?;
+    let users: Vec<serenity::User> = [Some(member), member2, member3]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut recipients = Vec::with_capacity(users.len());
+    for user in &users {
+        recipients.push(member_of(ctx, &ws, user).await?.id);
+    }
+    let given = ctx
+        .data()
+        .app
+        .spotlight
+        .give_kudos(
+            &ws,
+            &giver,
+            KudosRequest {
+                recipients,
+                message,
+                value,
+                channel: Some(ctx.channel_id().to_string()),
+                event_id: Some(format!("interaction:{}", ctx.id())),
+                link: None,
+            },
+        )
+        .await?;
+    confirm_and_announce(ctx, &ws, &given, &users).await
+}
+
+/// Share a compliment a customer gave about colleagues.
+#[poise::command(slash_command, guild_only)]
+pub async fn feedback(
+    ctx: Context<'_>,
+    #[description = "Who the customer praised"] member: serenity::User,
+    #[description = "The customer's words"]
+    #[max_length = 500]
+    words: String,
+    #[description = "The customer's name"]
+    #[max_length = 100]
+    customer: Option<String>,
+    #[description = "Someone else they praised"] member2: Option<serenity::User>,
+    #[description = "And one more"] member3: Option<serenity::User>,
+) -> Result<(), Error> {
+    let (ws, giver) = speaker(ctx).await?;
+    let users: Vec<serenity::User> = [Some(member), member2, member3]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut recipients = Vec::with_capacity(users.len());
+    for user in &users {
+        recipients.push(member_of(ctx, &ws, user).await?.id);
+    }
+    let given = ctx
+        .data()
+        .app
+        .spotlight
+        .record_feedback(
+            &ws,
+            &giver,
+            FeedbackRequest {
+                recipients,
+                message: words,
+                customer,
+                channel: Some(ctx.channel_id().to_string()),
+                event_id: Some(format!("interaction:{}", ctx.id())),
+            },
+        )
+        .await?;
+    confirm_and_announce(ctx, &ws, &given, &users).await
+}
+
+async fn confirm_and_announce(
+    ctx: Context<'_>,
+    ws: &crate::domain::model::Workspace,
+    given: &Given,
+    users: &[serenity::User],
+) -> Result<(), Error> {
+    ctx.send(quiet(format!("✅ {}", render::confirmation(given))).ephemeral(true))
+        .await?;
+    if !given.created {
+        return Ok(());
+    }
+    let channel = ws
+        .settings
+        .celebration_channel
+        .as_deref()
+        .and_then(|c| c.parse::<u64>().ok())
+        .map(serenity::ChannelId::new)
+        .unwrap_or_else(|| ctx.channel_id());
+    let ids: Vec<serenity::UserId> = users.iter().map(|u| u.id).collect();
+    if let Err(e) = channel
+        .send_message(
+            ctx.http(),
+            announcement(&given.kudos, &ids, ctx.author().id),
+        )
+        .await
+    {
+        tracing::warn!(kudos = given.kudos.id, %channel, error = %e, "announcement not delivered");
+    }
+    Ok(())
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum PeriodChoice {
+    #[name = "today"]
+    Today,
+    #[name = "this week"]
+    Week,
+    #[name = "Customer Service Week"]
+    Csw,
+    #[name = "this month"]
+    Month,
+    #[name = "this year"]
+    Year,
+    #[name = "all time"]
+    All,
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum BoardChoice {
+    #[name = "people thanked"]
+    Received,
+    #[name = "people thanking"]
+    Given,
+    #[name = "departments"]
+    Departments,
+    #[name = "values"]
+    Values,
+    #[name = "cross-team"]
+    CrossTeam,
+}
+
+/// The top 10 and your own place.
+#[poise::command(slash_command, guild_only)]
+pub async fn leaderboard(
+    ctx: Context<'_>,
+    #[description = "Which period (default: this week)"] period: Option<PeriodChoice>,
+    #[description = "Which board (default: people thanked)"] board: Option<BoardChoice>,
+) -> Result<(), Error> {
+    let (ws, me) = speaker(ctx).await?;
+    let period = match period.unwrap_or(PeriodChoice::Week) {
+        PeriodChoice::Today => Period::Today,
+        PeriodChoice::Week => Period::Week,
+        PeriodChoice::Csw => Period::Csw(None),
+        PeriodChoice::Month => Period::Month,
+        PeriodChoice::Year => Period::Year,
+        PeriodChoice::All => Period::All,
+    };
+    let board = match board.unwrap_or(BoardChoice::Received) {
+        BoardChoice::Received => Board::Received,
+        BoardChoice::Given => Board::Given,
+        BoardChoice::Departments => Board::Departments,
+        BoardChoice::Values => Board::Values,
+        BoardChoice::CrossTeam => Board::CrossTeam,
+    };
+    let lb = ctx
+        .data()
+        .app
+        .spotlight
+        .leaderboard(&ws, Some(&me), period, board, DEFAULT_BOARD_SIZE)
+        .await?;
+    ctx.send(quiet(render::leaderboard(&lb))).await?;
+    Ok(())
+}
+
+/// Kudos received and given, top values, today's allowance.
+#[poise::command(slash_command, guild_only)]
+pub async fn stats(
+    ctx: Context<'_>,
+    #[description = "Whose stats (default: yours)"] member: Option<serenity::User>,
+) -> Result<(), Error> {
+    let (ws, me) = speaker(ctx).await?;
+    let who = match &member {
+        Some(user) => member_of(ctx, &ws, user).await?,
+        None => me,
+    };
+    let st = ctx.data().app.spotlight.stats(&ws, &who).await?;
+    ctx.send(quiet(render::stats(&st)).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Take back your latest kudos (within 10 minutes).
+#[poise::command(slash_command, guild_only)]
+pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
+    let (ws, me) = speaker(ctx).await?;
+    let k = ctx.data().app.spotlight.undo(&ws, &me).await?;
+    ctx.send(quiet(render::removed(&k)).ephemeral(true)).await?;
+    Ok(())
+}

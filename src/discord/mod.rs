@@ -1,0 +1,166 @@
+//! Spotlight on Discord: serenity for the gateway and REST, poise for the commands. This layer
+//! parses what Discord sends, calls the core and renders; it holds no rules of its own.
+
+mod commands;
+mod render;
+
+use std::future::Future;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+
+use crate::app::App;
+use crate::domain::error::Error as CoreError;
+use crate::domain::model::{Member, Workspace};
+use crate::secrets::Secret;
+
+pub const PLATFORM: &str = "discord";
+
+/// What every command can reach.
+pub struct Data {
+    pub app: App,
+}
+
+pub type Error = anyhow::Error;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// The REST client: Discord itself, or the configured base URL with serenity's limiter off.
+pub fn http_client(app: &App, token: &Secret) -> serenity::Http {
+    let mut builder = serenity::HttpBuilder::new(token.expose());
+    if let Some(base) = app.config.discord.api_base_url() {
+        builder = builder.proxy(base).ratelimiter_disabled(true);
+    }
+    builder.build()
+}
+
+/// Connects, registers the commands and serves until `shutdown` resolves; then lets in-flight
+/// commands finish and closes the database.
+pub async fn run(
+    app: App,
+    token: Secret,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let http = http_client(&app, &token);
+    let where_to = app
+        .config
+        .discord
+        .api_base_url()
+        .unwrap_or("https://discord.com")
+        .to_string();
+    // serenity quietly falls back to Discord's public gateway when this lookup fails; asking
+    // first makes an unreachable proxy stop the bot instead.
+    http.get_gateway()
+        .await
+        .with_context(|| format!("cannot reach the Discord API at {where_to}"))?;
+    let dev_guild = app.config.discord.dev_guild_id()?;
+    let intents = serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
+    let data_app = app.clone();
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match dev_guild {
+                    Some(guild) => {
+                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await?
+                    }
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                tracing::info!(bot = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
+                Ok(Data { app: data_app })
+            })
+        })
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
+        .framework(framework)
+        .await
+        .context("building the Discord client")?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    client.start().await.context("Discord gateway")?;
+    app.shutdown().await;
+    Ok(())
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let message = match error.downcast_ref::<CoreError>() {
+                Some(core) => {
+                    if let CoreError::Internal(cause) = core {
+                        tracing::error!(command = %ctx.command().qualified_name, error = ?cause, "command failed");
+                    }
+                    core.user_message()
+                }
+                None => {
+                    tracing::error!(command = %ctx.command().qualified_name, error = ?error, "command failed");
+                    CoreError::Internal(anyhow::anyhow!("")).user_message()
+                }
+            };
+            let reply = poise::CreateReply::default()
+                .content(message)
+                .ephemeral(true);
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not tell the user about an error");
+            }
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::warn!(error = %e, "error while handling an error");
+            }
+        }
+    }
+}
+
+/// The speaker's workspace (their guild) and member record, created or renamed on the way.
+async fn speaker(ctx: Context<'_>) -> Result<(Workspace, Member), Error> {
+    let guild_id = ctx
+        .guild_id()
+        .ok_or_else(|| anyhow::anyhow!("command used outside a server"))?;
+    let ws = workspace(ctx, guild_id).await?;
+    let member = member_of(ctx, &ws, ctx.author()).await?;
+    Ok((ws, member))
+}
+
+async fn workspace(ctx: Context<'_>, guild_id: serenity::GuildId) -> Result<Workspace, Error> {
+    let name = ctx
+        .guild()
+        .map(|g| g.name.clone())
+        .unwrap_or_else(|| guild_id.to_string());
+    Ok(ctx
+        .data()
+        .app
+        .spotlight
+        .workspace(PLATFORM, &guild_id.to_string(), &name)
+        .await?)
+}
+
+pub fn display_name(user: &serenity::User) -> String {
+    user.global_name
+        .clone()
+        .unwrap_or_else(|| user.name.clone())
+}
+
+async fn member_of(
+    ctx: Context<'_>,
+    ws: &Workspace,
+    user: &serenity::User,
+) -> Result<Member, Error> {
+    Ok(ctx
+        .data()
+        .app
+        .spotlight
+        .member(ws, &user.id.to_string(), &display_name(user), user.bot)
+        .await?)
+}

@@ -1,0 +1,295 @@
+//! A fake Discord on 127.0.0.1: the REST API serenity calls (recording every request) and a
+//! gateway websocket that plays Hello, READY, heartbeat acks and the dispatches a test sends.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+
+pub const APP_ID: u64 = 900;
+pub const GUILD_ID: u64 = 100;
+pub const CHANNEL_ID: u64 = 200;
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+    pub authorization: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    requests: Mutex<Vec<Request>>,
+    changed: Notify,
+    /// Status codes to answer, by path prefix, for the next matching requests.
+    failures: Mutex<HashMap<String, Vec<u16>>>,
+    dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    identified: Notify,
+    next_message_id: Mutex<u64>,
+}
+
+#[derive(Clone)]
+pub struct FakeDiscord {
+    pub base_url: String,
+    shared: Arc<Shared>,
+}
+
+impl FakeDiscord {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(Shared::default());
+        *shared.next_message_id.lock().unwrap() = 5000;
+        let state = (shared.clone(), format!("ws://{addr}"));
+        let app = Router::new()
+            .route("/", get(gateway))
+            .route("/api/v10/gateway", get(gateway_url))
+            .route("/api/v10/gateway/bot", get(gateway_bot))
+            .route("/api/v10/applications/{app}/commands", any(register))
+            .route(
+                "/api/v10/applications/{app}/guilds/{guild}/commands",
+                any(register),
+            )
+            .fallback(rest)
+            .with_state(state);
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self {
+            base_url: format!("http://{addr}"),
+            shared,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) until a recorded request matches, and returns it.
+    pub async fn wait_for(&self, what: &str, matches: impl Fn(&Request) -> bool) -> Request {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.shared.changed.notified();
+            if let Some(r) = self.requests().into_iter().find(|r| matches(r)) {
+                return r;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "timed out waiting for {what}; requests so far: {:#?}",
+                    self.requests()
+                );
+            }
+        }
+    }
+
+    /// Answers the next request whose path starts with `prefix` with `status`.
+    pub fn fail_next(&self, prefix: &str, status: u16) {
+        self.shared
+            .failures
+            .lock()
+            .unwrap()
+            .entry(prefix.to_string())
+            .or_default()
+            .push(status);
+    }
+
+    pub async fn wait_identified(&self) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if self.shared.dispatch.lock().unwrap().is_some() {
+                    return;
+                }
+                self.shared.identified.notified().await;
+            }
+        })
+        .await
+        .expect("the bot identified on the gateway");
+    }
+
+    /// Sends a dispatch (`op 0`) with event name `t` on the gateway.
+    pub fn dispatch(&self, t: &str, d: Value) {
+        let tx = self
+            .shared
+            .dispatch
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("gateway connected");
+        tx.send(json!({"op": 0, "t": t, "d": d})).unwrap();
+    }
+}
+
+async fn gateway_url(State((_, ws)): State<(Arc<Shared>, String)>) -> Json<Value> {
+    Json(json!({ "url": ws }))
+}
+
+async fn gateway_bot(State((_, ws)): State<(Arc<Shared>, String)>) -> Json<Value> {
+    Json(json!({
+        "url": ws, "shards": 1,
+        "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+    }))
+}
+
+/// Command registration: echo the commands back with the fields Discord adds.
+async fn register(
+    State((shared, _)): State<(Arc<Shared>, String)>,
+    method: Method,
+    uri: Uri,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    record(&shared, method.as_str(), uri.path(), body.clone(), None);
+    let echoed: Vec<Value> = body
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            c["id"] = json!((7000 + i).to_string());
+            c["application_id"] = json!(APP_ID.to_string());
+            c["version"] = json!("1");
+            if c.get("type").is_none() {
+                c["type"] = json!(1);
+            }
+            c
+        })
+        .collect();
+    Json(Value::Array(echoed))
+}
+
+async fn rest(
+    State((shared, _)): State<(Arc<Shared>, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let path = uri.path().to_string();
+    let failure = {
+        let mut failures = shared.failures.lock().unwrap();
+        failures
+            .iter_mut()
+            .find(|(prefix, codes)| path.starts_with(prefix.as_str()) && !codes.is_empty())
+            .map(|(_, codes)| codes.remove(0))
+    };
+    record(&shared, method.as_str(), &path, body.clone(), auth);
+    if let Some(code) = failure {
+        let status = StatusCode::from_u16(code).unwrap();
+        return (
+            status,
+            Json(json!({"message": "fake failure", "code": 50013})),
+        )
+            .into_response();
+    }
+    if path.ends_with("/callback") {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    if let Some(channel) = path
+        .strip_prefix("/api/v10/channels/")
+        .and_then(|rest| rest.strip_suffix("/messages"))
+    {
+        let id = {
+            let mut next = shared.next_message_id.lock().unwrap();
+            *next += 1;
+            *next
+        };
+        return Json(message(id, channel, &body)).into_response();
+    }
+    if path.starts_with("/api/v10/webhooks/") {
+        return Json(message(1, &CHANNEL_ID.to_string(), &body)).into_response();
+    }
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"message": "Unknown", "code": 0})),
+    )
+        .into_response()
+}
+
+/// A Message object as serenity needs it.
+pub fn message(id: u64, channel: &str, body: &Value) -> Value {
+    json!({
+        "id": id.to_string(), "channel_id": channel,
+        "author": {"id": APP_ID.to_string(), "username": "Spotlight", "discriminator": "0", "bot": true},
+        "content": body.get("content").cloned().unwrap_or(json!("")),
+        "timestamp": "2026-10-05T09:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": body.get("embeds").cloned().unwrap_or(json!([])),
+        "pinned": false, "type": 0
+    })
+}
+
+fn record(shared: &Shared, method: &str, path: &str, body: Value, authorization: Option<String>) {
+    shared.requests.lock().unwrap().push(Request {
+        method: method.to_string(),
+        path: path.to_string(),
+        body,
+        authorization,
+    });
+    shared.changed.notify_waiters();
+}
+
+async fn gateway(
+    State((shared, _)): State<(Arc<Shared>, String)>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| play_gateway(socket, shared))
+}
+
+async fn play_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 1000}, "s": null, "t": null});
+    if socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+    let mut seq = 0u64;
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(frame)) = incoming else { break };
+                let Message::Text(text) = frame else {
+                    if matches!(frame, Message::Close(_)) { continue; }
+                    continue;
+                };
+                let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                match v["op"].as_u64() {
+                    Some(2) => {
+                        seq += 1;
+                        let ready = json!({"op": 0, "t": "READY", "s": seq, "d": super::payloads::ready()});
+                        if socket.send(Message::Text(ready.to_string().into())).await.is_err() { break; }
+                        *shared.dispatch.lock().unwrap() = Some(tx.clone());
+                        shared.identified.notify_waiters();
+                    }
+                    Some(1) => {
+                        let ack = json!({"op": 11, "d": null, "s": null, "t": null});
+                        if socket.send(Message::Text(ack.to_string().into())).await.is_err() { break; }
+                    }
+                    _ => {}
+                }
+            }
+            Some(mut event) = rx.recv() => {
+                seq += 1;
+                event["s"] = json!(seq);
+                if socket.send(Message::Text(event.to_string().into())).await.is_err() { break; }
+            }
+        }
+    }
+    shared.dispatch.lock().unwrap().take();
+}

@@ -1,0 +1,67 @@
+//! Gateway payloads, each checked against serenity's own types before it is sent: a payload
+//! serenity cannot read is dropped silently and a test would only time out.
+
+use poise::serenity_prelude as serenity;
+use serde_json::{json, Value};
+
+use super::fake::{APP_ID, CHANNEL_ID, GUILD_ID};
+
+pub fn ready() -> Value {
+    let d = json!({
+        "v": 10,
+        "user": {"id": APP_ID.to_string(), "username": "Spotlight", "discriminator": "0", "bot": true},
+        "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
+        "session_id": "fake-session",
+        "resume_gateway_url": "ws://127.0.0.1:1",
+        "application": {"id": APP_ID.to_string(), "flags": 0}
+    });
+    serde_json::from_value::<serenity::Ready>(d.clone()).expect("READY matches serenity's type");
+    d
+}
+
+pub fn user(id: u64, name: &str) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name})
+}
+
+pub fn bot_user(id: u64, name: &str) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "bot": true})
+}
+
+/// A slash command from `caller` with `options`; `users` resolves USER options.
+pub fn slash(
+    interaction_id: u64,
+    command: &str,
+    caller: &Value,
+    permissions: &str,
+    options: Value,
+    users: &[Value],
+) -> Value {
+    let resolved: serde_json::Map<String, Value> = users
+        .iter()
+        .map(|u| (u["id"].as_str().unwrap().to_string(), u.clone()))
+        .collect();
+    let d = json!({
+        "id": interaction_id.to_string(),
+        "application_id": APP_ID.to_string(),
+        "type": 2,
+        "token": format!("token-{interaction_id}"),
+        "version": 1,
+        "guild_id": GUILD_ID.to_string(),
+        "channel_id": CHANNEL_ID.to_string(),
+        "locale": "en-GB",
+        "entitlements": [],
+        "attachment_size_limit": 8388608,
+        "app_permissions": "2147485696",
+        "member": {
+            "user": caller, "roles": [], "deaf": false, "mute": false, "flags": 0,
+            "joined_at": "2024-01-01T00:00:00.000000+00:00", "permissions": permissions
+        },
+        "data": {
+            "id": "7000", "name": command, "type": 1, "options": options,
+            "resolved": {"users": resolved}
+        }
+    });
+    serde_json::from_value::<serenity::Interaction>(d.clone())
+        .expect("INTERACTION_CREATE matches serenity's type");
+    d
+}
