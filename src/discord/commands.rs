@@ -10,7 +10,14 @@ use crate::render;
 use crate::service::DEFAULT_BOARD_SIZE;
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![kudos(), feedback(), leaderboard(), stats(), undo()]
+    vec![
+        kudos(),
+        feedback(),
+        leaderboard(),
+        stats(),
+        undo(),
+        super::admin::group(),
+    ]
 }
 
 async fn autocomplete_value(
@@ -135,15 +142,16 @@ async fn confirm_and_announce(
         .map(serenity::ChannelId::new)
         .unwrap_or_else(|| ctx.channel_id());
     let ids: Vec<serenity::UserId> = users.iter().map(|u| u.id).collect();
-    if let Err(e) = channel
-        .send_message(
-            ctx.http(),
-            announcement(&given.kudos, &ids, ctx.author().id),
-        )
-        .await
-    {
-        tracing::warn!(kudos = given.kudos.id, %channel, error = %e, "announcement not delivered");
-    }
+    let what = format!("announcement of kudos #{}", given.kudos.id);
+    super::deliver(
+        ctx.serenity_context(),
+        &ctx.data().app,
+        ws,
+        channel,
+        &what,
+        announcement(&given.kudos, &ids, ctx.author().id),
+    )
+    .await;
     Ok(())
 }
 
@@ -161,6 +169,19 @@ pub enum PeriodChoice {
     Year,
     #[name = "all time"]
     All,
+}
+
+impl PeriodChoice {
+    pub fn period(self) -> Period {
+        match self {
+            PeriodChoice::Today => Period::Today,
+            PeriodChoice::Week => Period::Week,
+            PeriodChoice::Csw => Period::Csw(None),
+            PeriodChoice::Month => Period::Month,
+            PeriodChoice::Year => Period::Year,
+            PeriodChoice::All => Period::All,
+        }
+    }
 }
 
 #[derive(Debug, poise::ChoiceParameter)]
@@ -185,14 +206,7 @@ pub async fn leaderboard(
     #[description = "Which board (default: people thanked)"] board: Option<BoardChoice>,
 ) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
-    let period = match period.unwrap_or(PeriodChoice::Week) {
-        PeriodChoice::Today => Period::Today,
-        PeriodChoice::Week => Period::Week,
-        PeriodChoice::Csw => Period::Csw(None),
-        PeriodChoice::Month => Period::Month,
-        PeriodChoice::Year => Period::Year,
-        PeriodChoice::All => Period::All,
-    };
+    let period = period.map(PeriodChoice::period).unwrap_or(Period::Week);
     let board = match board.unwrap_or(BoardChoice::Received) {
         BoardChoice::Received => Board::Received,
         BoardChoice::Given => Board::Given,

@@ -1,6 +1,7 @@
 //! Spotlight on Discord: serenity for the gateway and REST, poise for the commands. This layer
 //! parses what Discord sends, calls the core and renders; it holds no rules of its own.
 
+mod admin;
 mod commands;
 mod render;
 
@@ -61,6 +62,8 @@ pub async fn run(
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
+            // Nothing the bot says pings anyone unless a message names whom it may ping.
+            allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
             ..Default::default()
         })
         .initialize_owners(false)
@@ -96,7 +99,9 @@ pub async fn run(
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
+            let refusal = error.downcast_ref::<crate::domain::error::Refusal>();
             let message = match error.downcast_ref::<CoreError>() {
+                _ if refusal.is_some() => refusal.map(ToString::to_string).unwrap_or_default(),
                 Some(core) => {
                     if let CoreError::Internal(cause) = core {
                         tracing::error!(command = %ctx.command().qualified_name, error = ?cause, "command failed");
@@ -129,7 +134,16 @@ async fn speaker(ctx: Context<'_>) -> Result<(Workspace, Member), Error> {
         .guild_id()
         .ok_or_else(|| anyhow::anyhow!("command used outside a server"))?;
     let ws = workspace(ctx, guild_id).await?;
-    let member = member_of(ctx, &ws, ctx.author()).await?;
+    let mut member = member_of(ctx, &ws, ctx.author()).await?;
+    if let Some(m) = ctx.author_member().await {
+        let roles: Vec<String> = m.roles.iter().map(|r| r.to_string()).collect();
+        member = ctx
+            .data()
+            .app
+            .spotlight
+            .apply_roles(&ws, &member, &roles)
+            .await?;
+    }
     Ok((ws, member))
 }
 
@@ -163,4 +177,56 @@ async fn member_of(
         .spotlight
         .member(ws, &user.id.to_string(), &display_name(user), user.bot)
         .await?)
+}
+
+/// Posts a message, retrying transient failures (5xx, network) twice with backoff. A refusal
+/// (403 missing permission, 404 unknown channel) is not retried; every failure that remains is
+/// recorded for the admins' `status` and their next command.
+pub async fn deliver(
+    ctx: &serenity::Context,
+    app: &App,
+    ws: &Workspace,
+    channel: serenity::ChannelId,
+    what: &str,
+    message: serenity::CreateMessage,
+) -> Option<serenity::Message> {
+    let mut delay = std::time::Duration::from_millis(250);
+    for attempt in 1..=3 {
+        match channel.send_message(&ctx.http, message.clone()).await {
+            Ok(sent) => return Some(sent),
+            Err(e) => {
+                let status = http_status(&e);
+                let permanent = status.is_some_and(|s| (400..500).contains(&s) && s != 429);
+                if permanent || attempt == 3 {
+                    let reason = match status {
+                        Some(403) => "missing permission to post there (403)".to_string(),
+                        Some(404) => "the channel no longer exists (404)".to_string(),
+                        Some(s) => format!("Discord answered {s} after {attempt} attempts"),
+                        None => format!("{e} after {attempt} attempts"),
+                    };
+                    if let Err(e) = app
+                        .spotlight
+                        .delivery_failed(ws, what, Some(&channel.to_string()), &reason, permanent)
+                        .await
+                    {
+                        tracing::error!(error = ?e, "could not record a delivery failure");
+                    }
+                    return None;
+                }
+                tracing::info!(%channel, attempt, error = %e, "post failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay *= 4;
+            }
+        }
+    }
+    None
+}
+
+fn http_status(e: &serenity::Error) -> Option<u16> {
+    match e {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
+            Some(response.status_code.as_u16())
+        }
+        _ => None,
+    }
 }

@@ -3,6 +3,7 @@
 
 mod boards;
 mod calendar;
+mod deliveries;
 mod export;
 mod kudos;
 mod settings;

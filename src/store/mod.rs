@@ -2,6 +2,7 @@
 //! and the embedded forward-only migrations applied at start.
 
 mod boards;
+mod deliveries;
 mod kudos;
 mod members;
 mod workspaces;
@@ -18,6 +19,7 @@ use sqlx::SqlitePool;
 use crate::config::DatabaseConfig;
 
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
+pub use deliveries::DeliveryFailure;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
 pub use workspaces::SettingChange;
 

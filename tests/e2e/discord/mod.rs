@@ -20,6 +20,13 @@ pub struct Bot {
 
 impl Bot {
     pub async fn start(at: &str) -> Self {
+        if let Ok(level) = std::env::var("SPOTLIGHT_TEST_LOG") {
+            let config = spotlight::config::LogConfig {
+                format: spotlight::config::LogFormat::Pretty,
+                level,
+            };
+            spotlight::telemetry::init(&config, false);
+        }
         let fake = FakeDiscord::start().await;
         let base = fake.base_url.clone();
         let test = TestApp::with_config(at, move |c| {

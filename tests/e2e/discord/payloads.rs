@@ -36,10 +36,34 @@ pub fn slash(
     options: Value,
     users: &[Value],
 ) -> Value {
-    let resolved: serde_json::Map<String, Value> = users
+    let users: serde_json::Map<String, Value> = users
         .iter()
         .map(|u| (u["id"].as_str().unwrap().to_string(), u.clone()))
         .collect();
+    slash_resolved(
+        interaction_id,
+        command,
+        caller,
+        permissions,
+        options,
+        json!({"users": users}),
+    )
+}
+
+/// A text channel as Discord resolves a CHANNEL option.
+pub fn channel(id: u64, name: &str) -> Value {
+    json!({"id": id.to_string(), "name": name, "type": 0, "permissions": "2048"})
+}
+
+/// A slash command with an explicit `resolved` object (users, channels, roles).
+pub fn slash_resolved(
+    interaction_id: u64,
+    command: &str,
+    caller: &Value,
+    permissions: &str,
+    options: Value,
+    resolved: Value,
+) -> Value {
     let d = json!({
         "id": interaction_id.to_string(),
         "application_id": APP_ID.to_string(),
@@ -58,7 +82,7 @@ pub fn slash(
         },
         "data": {
             "id": "7000", "name": command, "type": 1, "options": options,
-            "resolved": {"users": resolved}
+            "resolved": resolved
         }
     });
     serde_json::from_value::<serenity::Interaction>(d.clone())

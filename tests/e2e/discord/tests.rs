@@ -2,7 +2,7 @@ use serde_json::json;
 use spotlight::store::KudosFilter;
 
 use super::fake::{APP_ID, CHANNEL_ID};
-use super::payloads::{bot_user, slash, user};
+use super::payloads::{bot_user, channel, slash, slash_resolved, user};
 use super::Bot;
 
 const MEMBER: &str = "0";
@@ -162,8 +162,6 @@ async fn refusals_are_private_and_a_redelivered_interaction_counts_once() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
-    let _ = APP_ID;
-    let _ = ADMIN;
     bot.stop().await.unwrap();
 }
 
@@ -201,5 +199,204 @@ async fn a_failed_announcement_still_confirms_the_kudos() {
         1,
         "the kudos is kept even though the post failed"
     );
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_admin_group_is_hidden_from_members_and_refuses_crafted_calls() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let registered = bot
+        .fake
+        .wait_for("registration", |r| r.method == "PUT")
+        .await;
+    let group = registered
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "spotlight")
+        .unwrap()
+        .clone();
+    assert_eq!(group["default_member_permissions"], "32", "{group:#}");
+    let names: Vec<&str> = group["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    for sub in [
+        "channel",
+        "timezone",
+        "prompt-time",
+        "allowance",
+        "emoji",
+        "week",
+        "department",
+        "values",
+        "revoke",
+        "coverage",
+        "prompts",
+        "status",
+    ] {
+        assert!(names.contains(&sub), "{sub} missing from {names:?}");
+    }
+    let ana = user(1, "ana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(41, "spotlight", &ana, MEMBER, json!([{"name": "allowance", "type": 1, "options": [{"name": "per_day", "type": 4, "value": 0}]}]), &[]),
+    );
+    let reply = bot
+        .fake
+        .wait_for("refusal", |r| r.path.contains("/interactions/41/"))
+        .await;
+    assert_eq!(reply.body["data"]["flags"], 64);
+    assert!(
+        reply.body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Only admins can use /spotlight"),
+        "{:#}",
+        reply.body
+    );
+    let ws = bot
+        .test
+        .core()
+        .find_workspace(&super::fake::GUILD_ID.to_string())
+        .await
+        .unwrap();
+    assert_eq!(ws.settings.daily_allowance, 5, "nothing changed");
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_403_on_the_celebration_channel_is_reported_to_admins_not_retried() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let boss = user(9, "boss");
+    let ana = user(1, "ana");
+    let dana = user(2, "dana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_resolved(
+            51,
+            "spotlight",
+            &boss,
+            ADMIN,
+            json!([{"name": "channel", "type": 1, "options": [{"name": "channel", "type": 7, "value": "300"}]}]),
+            json!({"channels": {"300": channel(300, "celebrations")}}),
+        ),
+    );
+    let reply = bot
+        .fake
+        .wait_for("channel set", |r| r.path.contains("/interactions/51/"))
+        .await;
+    assert_eq!(
+        reply.body["data"]["content"],
+        "Kudos will be announced in <#300>."
+    );
+
+    bot.fake.fail_next("/api/v10/channels/300/messages", 403);
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(52, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
+    );
+    bot.fake
+        .wait_for("kudos reply", |r| r.path.contains("/interactions/52/"))
+        .await;
+    bot.fake
+        .wait_for("the refused post", |r| {
+            r.path == "/api/v10/channels/300/messages"
+        })
+        .await;
+    // The member's next command does not show admin notices; the admin's next command does.
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(53, "spotlight", &boss, ADMIN, json!([{"name": "values", "type": 1, "options": [{"name": "action", "type": 4, "value": 0}]}]), &[]),
+    );
+    let reply = bot
+        .fake
+        .wait_for("admin notice", |r| r.path.contains("/interactions/53/"))
+        .await;
+    let text = reply.body["data"]["content"].as_str().unwrap();
+    assert!(text.contains("Posts I could not deliver"), "{text}");
+    assert!(
+        text.contains("announcement of kudos #1 in <#300>: missing permission to post there (403)"),
+        "{text}"
+    );
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            54,
+            "spotlight",
+            &boss,
+            ADMIN,
+            json!([{"name": "status", "type": 1, "options": []}]),
+            &[],
+        ),
+    );
+    let status = bot
+        .fake
+        .wait_for("status", |r| r.path.contains("/interactions/54/"))
+        .await;
+    let text = status.body["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("(not retried)") && text.contains("celebration channel: <#300>"),
+        "{text}"
+    );
+    let attempts = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v10/channels/300/messages")
+        .count();
+    assert_eq!(attempts, 1, "a 403 is not retried");
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_transient_500_is_retried() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    bot.fake
+        .fail_next(&format!("/api/v10/channels/{CHANNEL_ID}/messages"), 500);
+    let ana = user(1, "ana");
+    let dana = user(2, "dana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(61, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
+    );
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == path)
+        .count()
+        < 2
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no retry: {:#?}",
+            bot.fake.requests()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let ws = bot
+        .test
+        .core()
+        .find_workspace(&super::fake::GUILD_ID.to_string())
+        .await
+        .unwrap();
+    let admin = spotlight::domain::model::Actor {
+        member: bot.test.member(&ws, "boss").await,
+        is_admin: true,
+    };
+    assert!(bot
+        .test
+        .core()
+        .recent_failures(&ws, &admin)
+        .await
+        .unwrap()
+        .is_empty());
+    let _ = APP_ID;
     bot.stop().await.unwrap();
 }

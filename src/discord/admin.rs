@@ -1,0 +1,426 @@
+//! `/spotlight …`: the admins' settings. Discord hides the group from members without Manage
+//! Server (`default_member_permissions`), and every subcommand checks the caller's permissions
+//! again, so a crafted interaction from a non-admin is refused.
+
+use chrono::Datelike;
+use poise::serenity_prelude as serenity;
+
+use super::commands::PeriodChoice;
+use super::render::quiet;
+use super::{member_of, speaker, Context, Data, Error};
+use crate::domain::error::Refusal;
+use crate::domain::model::{Actor, Workspace};
+use crate::domain::themes::parse_day;
+use crate::render;
+use crate::service::parse_date;
+
+pub fn group() -> poise::Command<Data, Error> {
+    spotlight()
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands(
+        "channel",
+        "timezone",
+        "prompt_time",
+        "allowance",
+        "emoji",
+        "week",
+        "department",
+        "values",
+        "revoke",
+        "coverage",
+        "prompts",
+        "status"
+    ),
+    subcommand_required
+)]
+pub async fn spotlight(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The caller as an admin: Manage Server (or Administrator) as Discord reports it.
+async fn admin(ctx: Context<'_>) -> Result<(Workspace, Actor), Error> {
+    let (ws, member) = speaker(ctx).await?;
+    let allowed = ctx
+        .author_member()
+        .await
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.manage_guild() || p.administrator());
+    if !allowed {
+        return Err(Refusal::NotAdmin(
+            "use /spotlight (it needs the Manage Server permission)".into(),
+        )
+        .into());
+    }
+    Ok((
+        ws,
+        Actor {
+            member,
+            is_admin: true,
+        },
+    ))
+}
+
+/// Sends an admin's private reply, with any post the bot failed to deliver since they last looked.
+async fn tell(ctx: Context<'_>, ws: &Workspace, actor: &Actor, text: String) -> Result<(), Error> {
+    let notices = ctx.data().app.spotlight.admin_notices(ws, actor).await?;
+    let mut text = text;
+    if !notices.is_empty() {
+        text.push_str("\n\n⚠ Posts I could not deliver:");
+        for f in &notices {
+            text.push_str(&format!(
+                "\n• {} in {}: {}",
+                f.what,
+                f.channel
+                    .as_deref()
+                    .map(|c| format!("<#{c}>"))
+                    .unwrap_or_else(|| "?".into()),
+                f.reason
+            ));
+        }
+    }
+    ctx.send(quiet(text).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Where kudos are announced (omit the channel to announce where they are given).
+#[poise::command(slash_command, guild_only)]
+pub async fn channel(
+    ctx: Context<'_>,
+    #[description = "The celebration channel"]
+    #[channel_types("Text")]
+    channel: Option<serenity::ChannelId>,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let id = channel.map(|c| c.to_string());
+    let ws2 = ctx
+        .data()
+        .app
+        .spotlight
+        .set_channel(&ws, &actor, id.as_deref())
+        .await?;
+    let text = match &ws2.settings.celebration_channel {
+        Some(c) => format!("Kudos will be announced in <#{c}>."),
+        None => "No celebration channel: kudos are announced where they are given.".into(),
+    };
+    tell(ctx, &ws2, &actor, text).await
+}
+
+async fn autocomplete_timezone(
+    _ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let needle = partial.to_lowercase().replace(' ', "_");
+    let choices = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|name| name.to_lowercase().contains(&needle))
+        .take(25)
+        .map(serenity::AutocompleteChoice::from)
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// The team's time zone, for the day's boundaries and the week's posts.
+#[poise::command(slash_command, guild_only)]
+pub async fn timezone(
+    ctx: Context<'_>,
+    #[description = "An IANA time zone such as Europe/London"]
+    #[autocomplete = "autocomplete_timezone"]
+    zone: String,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let ws = ctx
+        .data()
+        .app
+        .spotlight
+        .set_timezone(&ws, &actor, &zone)
+        .await?;
+    tell(
+        ctx,
+        &ws,
+        &actor,
+        format!("Time zone set to {}.", ws.settings.timezone.name()),
+    )
+    .await
+}
+
+/// The local time of the daily prompt during Customer Service Week.
+#[poise::command(slash_command, guild_only, rename = "prompt-time")]
+pub async fn prompt_time(
+    ctx: Context<'_>,
+    #[description = "HH:MM, 24-hour, in the team's time zone"] time: String,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let ws = ctx
+        .data()
+        .app
+        .spotlight
+        .set_prompt_time(&ws, &actor, &time)
+        .await?;
+    let text = format!(
+        "Daily prompts will be posted at {} ({}).",
+        ws.settings.prompt_time.format("%H:%M"),
+        ws.settings.timezone.name()
+    );
+    tell(ctx, &ws, &actor, text).await
+}
+
+/// How many colleagues each member may thank per day (0 = unlimited).
+#[poise::command(slash_command, guild_only)]
+pub async fn allowance(
+    ctx: Context<'_>,
+    #[description = "Thank-yous per person per day"]
+    #[min = 0]
+    #[max = 1000]
+    per_day: u32,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let ws = ctx
+        .data()
+        .app
+        .spotlight
+        .set_allowance(&ws, &actor, &per_day.to_string())
+        .await?;
+    let text = match ws.settings.daily_allowance {
+        0 => "Daily allowance: unlimited.".to_string(),
+        n => format!("Daily allowance: {n} thank-yous per person per day."),
+    };
+    tell(ctx, &ws, &actor, text).await
+}
+
+/// The reaction that gives kudos.
+#[poise::command(slash_command, guild_only)]
+pub async fn emoji(
+    ctx: Context<'_>,
+    #[description = "An emoji, e.g. 🌟"] emoji: String,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let ws = ctx
+        .data()
+        .app
+        .spotlight
+        .set_emoji(&ws, &actor, &emoji)
+        .await?;
+    tell(
+        ctx,
+        &ws,
+        &actor,
+        format!("Reacting with {} now gives kudos.", ws.settings.kudos_emoji),
+    )
+    .await
+}
+
+/// Move this year's Customer Service Week, or (with no start) put it back on the standard dates.
+#[poise::command(slash_command, guild_only)]
+pub async fn week(
+    ctx: Context<'_>,
+    #[description = "First day, YYYY-MM-DD (omit to reset to the standard week)"] start: Option<
+        String,
+    >,
+    #[description = "Last day, YYYY-MM-DD (default: four days after the start)"] end: Option<
+        String,
+    >,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let core = &ctx.data().app.spotlight;
+    let week = match start {
+        Some(start) => {
+            let start = parse_date(&start)?;
+            let end = end.as_deref().map(parse_date).transpose()?;
+            core.set_week(&ws, &actor, start, end).await?
+        }
+        None => core.reset_week(&ws, &actor, core.today(&ws).year()).await?,
+    };
+    let text = format!(
+        "Customer Service Week {} runs {} to {}.",
+        week.start.year(),
+        week.start,
+        week.end
+    );
+    tell(ctx, &ws, &actor, text).await
+}
+
+/// Put a member in a department, or map a role to one ("none" removes).
+#[poise::command(slash_command, guild_only)]
+pub async fn department(
+    ctx: Context<'_>,
+    #[description = "Department name, or none"] name: String,
+    #[description = "The member to assign"] member: Option<serenity::User>,
+    #[description = "Everyone with this role"] role: Option<serenity::RoleId>,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let core = &ctx.data().app.spotlight;
+    let dept = (!name.trim().eq_ignore_ascii_case("none")).then_some(name.trim());
+    let text = match (member, role) {
+        (Some(user), None) => {
+            let m = member_of(ctx, &ws, &user).await?;
+            let m = core.set_department(&ws, &actor, &m, dept).await?;
+            match &m.department {
+                Some(d) => format!("{} is now in {d}.", m.display_name),
+                None => format!("{} is in no department now.", m.display_name),
+            }
+        }
+        (None, Some(role)) => {
+            core.map_role(&ws, &actor, &role.to_string(), dept).await?;
+            match dept {
+                Some(d) => format!("Members with <@&{role}> count as {d} from their next command."),
+                None => format!("<@&{role}> no longer maps to a department."),
+            }
+        }
+        _ => return Err(Refusal::Usage("Choose either a member or a role.".into()).into()),
+    };
+    tell(ctx, &ws, &actor, text).await
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum ValuesAction {
+    #[name = "list"]
+    List,
+    #[name = "add"]
+    Add,
+    #[name = "remove"]
+    Remove,
+}
+
+/// The value tags kudos can carry.
+#[poise::command(slash_command, guild_only)]
+pub async fn values(
+    ctx: Context<'_>,
+    #[description = "What to do"] action: ValuesAction,
+    #[description = "The value's name"] name: Option<String>,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let core = &ctx.data().app.spotlight;
+    let need = || {
+        name.clone()
+            .ok_or_else(|| Refusal::Usage("Give the value's name.".into()))
+    };
+    let ws = match action {
+        ValuesAction::List => ws,
+        ValuesAction::Add => core.add_value(&ws, &actor, &need()?).await?,
+        ValuesAction::Remove => core.remove_value(&ws, &actor, &need()?).await?,
+    };
+    let text = format!("Values: {}", ws.settings.values.join(", "));
+    tell(ctx, &ws, &actor, text).await
+}
+
+/// Take a kudos or shout-out off every board (it stays on record as revoked).
+#[poise::command(slash_command, guild_only)]
+pub async fn revoke(
+    ctx: Context<'_>,
+    #[description = "The kudos number (shown in its post)"] id: i64,
+    #[description = "Why"] reason: String,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let k = ctx
+        .data()
+        .app
+        .spotlight
+        .revoke(&ws, &actor, id, &reason)
+        .await?;
+    tell(ctx, &ws, &actor, render::removed(&k)).await
+}
+
+/// Who has not been thanked yet (only you see this).
+#[poise::command(slash_command, guild_only)]
+pub async fn coverage(
+    ctx: Context<'_>,
+    #[description = "Which period (default: this week)"] period: Option<PeriodChoice>,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let period = period
+        .map(PeriodChoice::period)
+        .unwrap_or(crate::domain::period::Period::Week);
+    let c = ctx
+        .data()
+        .app
+        .spotlight
+        .coverage(&ws, &actor, period)
+        .await?;
+    tell(ctx, &ws, &actor, render::coverage(&c)).await
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum PromptsAction {
+    #[name = "on"]
+    On,
+    #[name = "off"]
+    Off,
+    #[name = "preview"]
+    Preview,
+}
+
+/// Switch the week's posts on or off, or preview a day's prompt (only you see it).
+#[poise::command(slash_command, guild_only)]
+pub async fn prompts(
+    ctx: Context<'_>,
+    #[description = "What to do"] action: PromptsAction,
+    #[description = "For preview: 1-5 or monday-friday"] day: Option<String>,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let core = &ctx.data().app.spotlight;
+    let text = match action {
+        PromptsAction::On | PromptsAction::Off => {
+            let on = matches!(action, PromptsAction::On);
+            core.set_prompts_enabled(&ws, &actor, on).await?;
+            format!("The week's posts are {}.", if on { "on" } else { "off" })
+        }
+        PromptsAction::Preview => {
+            let day_text = day.unwrap_or_else(|| "1".into());
+            let day = parse_day(&day_text).ok_or(Refusal::InvalidDay(day_text))?;
+            let plan = core.week_plan(Some(&ws), core.today(&ws).year()).await?;
+            let theme = &core.plan_for(&ws).days[usize::from(day) - 1];
+            let date = plan
+                .days
+                .get(usize::from(day) - 1)
+                .map(|d| d.date.to_string())
+                .unwrap_or_default();
+            format!(
+                "Preview of day {day} ({date}):\n**{}**\n{}\nTry this: {}",
+                theme.title, theme.prompt, theme.action
+            )
+        }
+    };
+    tell(ctx, &ws, &actor, text).await
+}
+
+/// The settings, this year's week, and any post the bot failed to deliver.
+#[poise::command(slash_command, guild_only)]
+pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let core = &ctx.data().app.spotlight;
+    let week = core.week_dates(&ws, core.today(&ws).year());
+    let departments = core.departments(&ws).await?;
+    let mut text = render::settings(&ws, &week, &departments);
+    if let Some(c) = &ws.settings.celebration_channel {
+        text = text.replace(&format!("#{c}"), &format!("<#{c}>"));
+    }
+    let failures = core.recent_failures(&ws, &actor).await?;
+    if failures.is_empty() {
+        text.push_str("\n   deliveries: all posts delivered");
+    } else {
+        text.push_str("\n   recent delivery failures:");
+        for f in &failures {
+            text.push_str(&format!(
+                "\n   • {} {} in {}: {}{}",
+                f.at.format("%Y-%m-%d %H:%M UTC"),
+                f.what,
+                f.channel
+                    .as_deref()
+                    .map(|c| format!("<#{c}>"))
+                    .unwrap_or_else(|| "?".into()),
+                f.reason,
+                if f.permanent { " (not retried)" } else { "" }
+            ));
+        }
+    }
+    // Status shows everything: nothing is left to announce with the next command.
+    let _ = core.admin_notices(&ws, &actor).await?;
+    ctx.send(quiet(text).ephemeral(true)).await?;
+    Ok(())
+}
