@@ -3,6 +3,7 @@
 
 mod admin;
 mod commands;
+mod reactions;
 mod render;
 
 use std::future::Future;
@@ -64,6 +65,12 @@ pub async fn run(
             on_error: |error| Box::pin(on_error(error)),
             // Nothing the bot says pings anyone unless a message names whom it may ping.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+            event_handler: |framework, event| {
+                Box::pin(async move {
+                    reactions::on_event(framework.serenity_context, event, &framework.user_data.app).await;
+                    Ok(())
+                })
+            },
             ..Default::default()
         })
         .initialize_owners(false)

@@ -97,6 +97,25 @@ impl Spotlight {
             .await
     }
 
+    /// Withdraws the thank-you a platform gesture made (a reaction taken away), if it was made
+    /// today in the workspace's zone; the allowance is given back. `None` when there is nothing
+    /// of today's to withdraw.
+    pub async fn retract_gesture(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        event_id: &str,
+    ) -> Result<Option<KudosId>> {
+        let id = self
+            .store
+            .retract_event(ws.id, giver.id, event_id, self.today(ws), self.now())
+            .await?;
+        if let Some(id) = id {
+            tracing::info!(kudos = id, "gesture withdrawn");
+        }
+        Ok(id)
+    }
+
     /// An admin takes any kudos or shout-out out of every board; it stays stored as revoked.
     #[tracing::instrument(skip_all, fields(workspace = ws.id, admin = actor.member.id, kudos = id))]
     pub async fn revoke(

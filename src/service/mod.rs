@@ -145,6 +145,19 @@ impl Spotlight {
             .await?)
     }
 
+    /// The member a platform user id belongs to, if they were ever seen.
+    pub async fn member_by_external(
+        &self,
+        ws: &Workspace,
+        external_id: &str,
+    ) -> Result<Option<Member>> {
+        Ok(self
+            .store
+            .member_named(ws.id, external_id)
+            .await?
+            .filter(|m| m.external_id == external_id))
+    }
+
     pub async fn member_named(&self, ws: &Workspace, name: &str) -> Result<Option<Member>> {
         Ok(self.store.member_named(ws.id, name).await?)
     }

@@ -148,6 +148,33 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Withdraws the giver's active thank-you recorded under `event_id` if it was given on local
+    /// `date`, and frees the event id so the same gesture can be made again.
+    pub async fn retract_event(
+        &self,
+        workspace: WorkspaceId,
+        giver: MemberId,
+        event_id: &str,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<KudosId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE kudos SET status = 'undone', status_changed_at = ?5, event_id = event_id || '#' || id \
+             WHERE workspace_id = ?1 AND giver_id = ?2 AND event_id = ?3 AND local_date = ?4 \
+               AND status = 'active' \
+             RETURNING id",
+        )
+        .bind(workspace)
+        .bind(giver)
+        .bind(event_id)
+        .bind(date.to_string())
+        .bind(to_millis(now))
+        .fetch_optional(&self.pool)
+        .await
+        .context("withdrawing kudos")?;
+        Ok(id)
+    }
+
     /// Sets (or with `None` clears) a year's week override, re-files that year's thank-yous
     /// in or out of the week and rebuilds the boards, all in one transaction.
     pub async fn set_week_override(

@@ -35,6 +35,8 @@ struct Shared {
     dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
     identified: Notify,
     next_message_id: Mutex<u64>,
+    /// Messages the fake knows, by id, for GET /channels/{c}/messages/{m}.
+    messages: Mutex<HashMap<String, Value>>,
 }
 
 #[derive(Clone)]
@@ -100,6 +102,17 @@ impl FakeDiscord {
             .entry(prefix.to_string())
             .or_default()
             .push(status);
+    }
+
+    /// A message in a channel, written by `author` (a user object).
+    pub fn add_message(&self, channel: u64, id: u64, author: Value, content: &str) {
+        let mut m = message(id, &channel.to_string(), &json!({"content": content}));
+        m["author"] = author;
+        self.shared
+            .messages
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), m);
     }
 
     pub async fn wait_identified(&self) {
@@ -194,6 +207,16 @@ async fn rest(
             Json(json!({"message": "fake failure", "code": 50013})),
         )
             .into_response();
+    }
+    if method == Method::GET {
+        if let Some(id) = path
+            .strip_prefix("/api/v10/channels/")
+            .and_then(|rest| rest.split("/messages/").nth(1))
+        {
+            if let Some(m) = shared.messages.lock().unwrap().get(id) {
+                return Json(m.clone()).into_response();
+            }
+        }
     }
     if path.ends_with("/callback") {
         return StatusCode::NO_CONTENT.into_response();

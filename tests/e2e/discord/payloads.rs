@@ -89,3 +89,28 @@ pub fn slash_resolved(
         .expect("INTERACTION_CREATE matches serenity's type");
     d
 }
+
+pub fn reaction_add(user: &Value, message_id: u64, author_id: u64, emoji: &str) -> Value {
+    let d = json!({
+        "user_id": user["id"], "channel_id": CHANNEL_ID.to_string(), "message_id": message_id.to_string(),
+        "guild_id": GUILD_ID.to_string(),
+        "member": {"user": user, "roles": [], "deaf": false, "mute": false, "flags": 0,
+                   "joined_at": "2024-01-01T00:00:00.000000+00:00"},
+        "emoji": {"id": null, "name": emoji},
+        "message_author_id": author_id.to_string(), "burst": false, "type": 0
+    });
+    serde_json::from_value::<serenity::Reaction>(d.clone())
+        .expect("MESSAGE_REACTION_ADD matches serenity's type");
+    d
+}
+
+pub fn reaction_remove(user_id: u64, message_id: u64, emoji: &str) -> Value {
+    let d = json!({
+        "user_id": user_id.to_string(), "channel_id": CHANNEL_ID.to_string(),
+        "message_id": message_id.to_string(), "guild_id": GUILD_ID.to_string(),
+        "emoji": {"id": null, "name": emoji}, "burst": false, "type": 0
+    });
+    serde_json::from_value::<serenity::Reaction>(d.clone())
+        .expect("MESSAGE_REACTION_REMOVE matches serenity's type");
+    d
+}

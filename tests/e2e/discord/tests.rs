@@ -2,7 +2,9 @@ use serde_json::json;
 use spotlight::store::KudosFilter;
 
 use super::fake::{APP_ID, CHANNEL_ID};
-use super::payloads::{bot_user, channel, slash, slash_resolved, user};
+use super::payloads::{
+    bot_user, channel, reaction_add, reaction_remove, slash, slash_resolved, user,
+};
 use super::Bot;
 
 const MEMBER: &str = "0";
@@ -398,5 +400,140 @@ async fn a_transient_500_is_retried() {
         .unwrap()
         .is_empty());
     let _ = APP_ID;
+    bot.stop().await.unwrap();
+}
+
+/// Polls the store until `check` holds (gateway events have no reply to wait for).
+async fn eventually(
+    bot: &Bot,
+    what: &str,
+    check: impl Fn(&[spotlight::domain::model::Kudos]) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let all = bot
+            .test
+            .core()
+            .store()
+            .kudos_list(
+                1,
+                &KudosFilter {
+                    include_removed: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if check(&all) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}: {all:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_kudos_emoji_thanks_the_author_and_taking_it_back_the_same_day_withdraws_it() {
+    use spotlight::domain::model::KudosStatus;
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let ana = user(1, "ana");
+    let dana = user(2, "dana");
+    bot.fake
+        .add_message(CHANNEL_ID, 777, dana.clone(), "I covered the queue");
+    bot.fake
+        .add_message(CHANNEL_ID, 778, ana.clone(), "my own message");
+
+    bot.fake
+        .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 777, 2, "👍"));
+    bot.fake
+        .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 778, 1, "🌟"));
+    bot.fake
+        .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 777, 2, "🌟"));
+    eventually(&bot, "the reaction kudos", |k| k.len() == 1).await;
+    let post = bot
+        .fake
+        .wait_for("announcement", |r| {
+            r.method == "POST" && r.path.ends_with("/messages")
+        })
+        .await;
+    assert_eq!(post.body["content"], "🌟 <@2>: <@1> says thank you!");
+    let link = format!(
+        "https://discord.com/channels/{}/{CHANNEL_ID}/777",
+        super::fake::GUILD_ID
+    );
+    assert_eq!(post.body["embeds"][0]["url"], link.as_str());
+    let all = bot
+        .test
+        .core()
+        .store()
+        .kudos_list(1, &KudosFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(all[0].message, link);
+    assert_eq!(all[0].recipients[0].name, "dana");
+    // A redelivered reaction adds nothing.
+    bot.fake
+        .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 777, 2, "🌟"));
+    // Gateway events are handled concurrently; let that one land before the removal.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        bot.test
+            .core()
+            .store()
+            .kudos_list(1, &KudosFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    bot.fake
+        .dispatch("MESSAGE_REACTION_REMOVE", reaction_remove(1, 777, "🌟"));
+    eventually(&bot, "the withdrawal", |k| {
+        k.len() == 1 && k[0].status == KudosStatus::Undone
+    })
+    .await;
+    let ws = bot
+        .test
+        .core()
+        .find_workspace(&super::fake::GUILD_ID.to_string())
+        .await
+        .unwrap();
+    let giver = bot
+        .test
+        .core()
+        .member_by_external(&ws, "1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        bot.test.core().left_today(&ws, &giver).await.unwrap(),
+        Some(5)
+    );
+
+    // Reacting again thanks again; removing it on another day keeps it.
+    bot.fake
+        .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 777, 2, "🌟"));
+    eventually(&bot, "the second reaction", |k| {
+        k.iter().filter(|k| k.status == KudosStatus::Active).count() == 1
+    })
+    .await;
+    bot.test.set_time("2026-10-06T09:00:00Z");
+    bot.fake
+        .dispatch("MESSAGE_REACTION_REMOVE", reaction_remove(1, 777, "🌟"));
+    bot.fake
+        .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 777, 2, "👍"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let active = bot
+        .test
+        .core()
+        .store()
+        .kudos_list(1, &KudosFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(active.len(), 1, "yesterday's reaction kudos stays");
     bot.stop().await.unwrap();
 }
