@@ -16,6 +16,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         leaderboard(),
         stats(),
         undo(),
+        give_kudos_for_message(),
         super::admin::group(),
     ]
 }
@@ -247,4 +248,58 @@ pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
     let k = ctx.data().app.spotlight.undo(&ws, &me).await?;
     ctx.send(quiet(render::removed(&k)).ephemeral(true)).await?;
     Ok(())
+}
+
+#[derive(Debug, poise::Modal)]
+#[name = "Give kudos"]
+struct KudosModal {
+    #[name = "What are you thankful for?"]
+    #[placeholder = "Thanks for sorting out that customer's refund so quickly!"]
+    #[paragraph]
+    #[min_length = 1]
+    #[max_length = 500]
+    message: String,
+}
+
+/// Thank the author of a message; a form asks what for, and the kudos links to the message.
+#[poise::command(context_menu_command = "Give kudos", guild_only)]
+pub async fn give_kudos_for_message(
+    ctx: poise::ApplicationContext<'_, Data, Error>,
+    #[description = "The message to thank its author for"] msg: serenity::Message,
+) -> Result<(), Error> {
+    let Some(form) = poise::execute_modal::<_, _, KudosModal>(
+        ctx,
+        None,
+        Some(std::time::Duration::from_secs(900)),
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    let ctx = Context::Application(ctx);
+    let (ws, giver) = speaker(ctx).await?;
+    let recipient = member_of(ctx, &ws, &msg.author).await?;
+    let guild = ctx.guild_id().map(|g| g.to_string()).unwrap_or_default();
+    let link = format!(
+        "https://discord.com/channels/{guild}/{}/{}",
+        msg.channel_id, msg.id
+    );
+    let given = ctx
+        .data()
+        .app
+        .spotlight
+        .give_kudos(
+            &ws,
+            &giver,
+            KudosRequest {
+                recipients: vec![recipient.id],
+                message: form.message,
+                value: None,
+                channel: Some(ctx.channel_id().to_string()),
+                event_id: Some(format!("interaction:{}", ctx.id())),
+                link: Some(link),
+            },
+        )
+        .await?;
+    confirm_and_announce(ctx, &ws, &given, std::slice::from_ref(&msg.author)).await
 }

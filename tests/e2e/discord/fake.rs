@@ -173,6 +173,10 @@ async fn register(
             if c.get("type").is_none() {
                 c["type"] = json!(1);
             }
+            // Discord answers "" for context-menu commands, which have none.
+            if c.get("description").is_none() {
+                c["description"] = json!("");
+            }
             c
         })
         .collect();

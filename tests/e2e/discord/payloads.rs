@@ -114,3 +114,50 @@ pub fn reaction_remove(user_id: u64, message_id: u64, emoji: &str) -> Value {
         .expect("MESSAGE_REACTION_REMOVE matches serenity's type");
     d
 }
+
+fn interaction(id: u64, kind: u8, caller: &Value, data: Value) -> Value {
+    json!({
+        "id": id.to_string(), "application_id": APP_ID.to_string(), "type": kind,
+        "token": format!("token-{id}"), "version": 1,
+        "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(),
+        "locale": "en-GB", "entitlements": [], "attachment_size_limit": 8388608,
+        "app_permissions": "2147485696",
+        "member": {
+            "user": caller, "roles": [], "deaf": false, "mute": false, "flags": 0,
+            "joined_at": "2024-01-01T00:00:00.000000+00:00", "permissions": "0"
+        },
+        "data": data
+    })
+}
+
+/// The "Give kudos" message command on `message` (a Message object).
+pub fn message_command(id: u64, caller: &Value, name: &str, message: &Value) -> Value {
+    let target = message["id"].as_str().unwrap().to_string();
+    let d = interaction(
+        id,
+        2,
+        caller,
+        json!({"id": "7100", "name": name, "type": 3, "target_id": target,
+               "resolved": {"messages": {target.clone(): message}}}),
+    );
+    serde_json::from_value::<serenity::Interaction>(d.clone())
+        .expect("message command matches serenity's type");
+    d
+}
+
+/// The submitted form: text inputs by custom id.
+pub fn modal_submit(id: u64, caller: &Value, custom_id: &str, fields: &[(&str, &str)]) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(k, v)| json!({"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}))
+        .collect();
+    let d = interaction(
+        id,
+        5,
+        caller,
+        json!({"custom_id": custom_id, "components": rows}),
+    );
+    serde_json::from_value::<serenity::Interaction>(d.clone())
+        .expect("modal submit matches serenity's type");
+    d
+}

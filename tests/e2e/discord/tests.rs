@@ -3,7 +3,8 @@ use spotlight::store::KudosFilter;
 
 use super::fake::{APP_ID, CHANNEL_ID};
 use super::payloads::{
-    bot_user, channel, reaction_add, reaction_remove, slash, slash_resolved, user,
+    bot_user, channel, message_command, modal_submit, reaction_add, reaction_remove, slash,
+    slash_resolved, user,
 };
 use super::Bot;
 
@@ -535,5 +536,81 @@ async fn the_kudos_emoji_thanks_the_author_and_taking_it_back_the_same_day_withd
         .await
         .unwrap();
     assert_eq!(active.len(), 1, "yesterday's reaction kudos stays");
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn give_kudos_on_a_message_asks_for_the_text_and_links_the_message() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let ana = user(1, "ana");
+    let dana = user(2, "dana");
+    let mut msg = super::fake::message(
+        777,
+        &CHANNEL_ID.to_string(),
+        &json!({"content": "Refund done!"}),
+    );
+    msg["author"] = dana;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        message_command(71, &ana, "Give kudos", &msg),
+    );
+    let modal = bot
+        .fake
+        .wait_for("the modal", |r| r.path.contains("/interactions/71/"))
+        .await;
+    assert_eq!(modal.body["type"], 9, "{:#}", modal.body);
+    let custom_id = modal.body["data"]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_submit(
+            72,
+            &ana,
+            &custom_id,
+            &[("message", "Thanks for the quick refund")],
+        ),
+    );
+    let followup = bot
+        .fake
+        .wait_for("the confirmation", |r| {
+            r.method == "POST"
+                && r.path
+                    .starts_with(&format!("/api/v10/webhooks/{APP_ID}/token-71"))
+        })
+        .await;
+    assert_eq!(followup.body["flags"], 64);
+    assert!(
+        followup.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("Kudos sent to dana"),
+        "{:#}",
+        followup.body
+    );
+    let post = bot
+        .fake
+        .wait_for("announcement", |r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_ID}/messages")
+        })
+        .await;
+    let link = format!(
+        "https://discord.com/channels/{}/{CHANNEL_ID}/777",
+        super::fake::GUILD_ID
+    );
+    assert_eq!(post.body["embeds"][0]["url"], link.as_str());
+    assert_eq!(
+        post.body["embeds"][0]["description"],
+        "Thanks for the quick refund"
+    );
+    let stored = bot
+        .test
+        .core()
+        .store()
+        .kudos_list(1, &KudosFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(stored[0].link.as_deref(), Some(link.as_str()));
     bot.stop().await.unwrap();
 }
