@@ -21,7 +21,8 @@ USER spotlight
 WORKDIR /data
 VOLUME /data
 ENV SPOTLIGHT_DATABASE_URL=/data/spotlight.db
-# Until the Discord adapter lands (`spotlight run`), the container offers the local shell:
-#   docker run -it -v spotlight-data:/data spotlight
+# The bot:       docker run -e SPOTLIGHT_DISCORD_TOKEN -v spotlight-data:/data spotlight
+# Without a token `run` says so and points to the local shell:
+#                docker run -it -v spotlight-data:/data spotlight shell
 ENTRYPOINT ["spotlight"]
-CMD ["shell"]
+CMD ["run"]

@@ -21,6 +21,45 @@ pub const PLATFORM: &str = "discord";
 /// What every command can reach.
 pub struct Data {
     pub app: App,
+    inflight: std::sync::Arc<InFlight>,
+}
+
+/// Commands and events being handled, so shutdown can let them finish.
+#[derive(Default)]
+struct InFlight {
+    count: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+impl InFlight {
+    fn enter(&self) {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn leave(&self) {
+        let _ = self.count.fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        );
+        self.idle.notify_waiters();
+    }
+
+    /// Waits until nothing is in flight, or `limit` has passed.
+    async fn drain(&self, limit: std::time::Duration) {
+        let wait = async {
+            loop {
+                let idle = self.idle.notified();
+                if self.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        if tokio::time::timeout(limit, wait).await.is_err() {
+            tracing::warn!("shutting down with commands still running");
+        }
+    }
 }
 
 pub type Error = anyhow::Error;
@@ -59,15 +98,22 @@ pub async fn run(
         | serenity::GatewayIntents::GUILD_MESSAGES
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
     let data_app = app.clone();
+    let inflight = std::sync::Arc::new(InFlight::default());
+    let data_inflight = inflight.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
             // Nothing the bot says pings anyone unless a message names whom it may ping.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+            pre_command: |ctx| Box::pin(async move { ctx.data().inflight.enter() }),
+            post_command: |ctx| Box::pin(async move { ctx.data().inflight.leave() }),
             event_handler: |framework, event| {
                 Box::pin(async move {
-                    reactions::on_event(framework.serenity_context, event, &framework.user_data.app).await;
+                    let data = framework.user_data;
+                    data.inflight.enter();
+                    reactions::on_event(framework.serenity_context, event, &data.app).await;
+                    data.inflight.leave();
                     Ok(())
                 })
             },
@@ -84,7 +130,10 @@ pub async fn run(
                     None => poise::builtins::register_globally(ctx, commands).await?,
                 }
                 tracing::info!(bot = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
-                Ok(Data { app: data_app })
+                Ok(Data {
+                    app: data_app,
+                    inflight: data_inflight,
+                })
             })
         })
         .build();
@@ -99,11 +148,17 @@ pub async fn run(
         shards.shutdown_all().await;
     });
     client.start().await.context("Discord gateway")?;
+    inflight.drain(std::time::Duration::from_secs(10)).await;
     app.shutdown().await;
+    tracing::info!("stopped");
     Ok(())
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    // A command that failed never reaches post_command.
+    if let Some(ctx) = error.ctx() {
+        ctx.data().inflight.leave();
+    }
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             let refusal = error.downcast_ref::<crate::domain::error::Refusal>();

@@ -344,3 +344,47 @@ async fn a_database_locked_by_another_process_gets_a_clear_message() {
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
     holder.close().await.unwrap();
 }
+
+#[test]
+fn run_without_credentials_points_to_the_shell() {
+    let cli = Cli::new();
+    let run = cli.run(&["run"], "");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("SPOTLIGHT_DISCORD_TOKEN"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("spotlight shell"), "{}", run.stderr);
+}
+
+#[test]
+fn run_fails_loudly_when_the_discord_api_cannot_be_reached() {
+    let cli = Cli::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let run = cli.run_env(
+        &["run"],
+        "",
+        &[
+            ("SPOTLIGHT_DISCORD_TOKEN", "not-a-real-token"),
+            ("SPOTLIGHT_DISCORD_API_BASE_URL", &base),
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("cannot reach the Discord API at {base}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("not-a-real-token"),
+        "the token is never printed: {}",
+        run.stderr
+    );
+}

@@ -37,6 +37,8 @@ struct Shared {
     next_message_id: Mutex<u64>,
     /// Messages the fake knows, by id, for GET /channels/{c}/messages/{m}.
     messages: Mutex<HashMap<String, Value>>,
+    /// Holds interaction callbacks this long before answering, to keep a command in flight.
+    slow_callbacks: Mutex<Option<Duration>>,
 }
 
 #[derive(Clone)]
@@ -102,6 +104,10 @@ impl FakeDiscord {
             .entry(prefix.to_string())
             .or_default()
             .push(status);
+    }
+
+    pub fn slow_callbacks(&self, by: Duration) {
+        *self.shared.slow_callbacks.lock().unwrap() = Some(by);
     }
 
     /// A message in a channel, written by `author` (a user object).
@@ -223,6 +229,10 @@ async fn rest(
         }
     }
     if path.ends_with("/callback") {
+        let slow = *shared.slow_callbacks.lock().unwrap();
+        if let Some(by) = slow {
+            tokio::time::sleep(by).await;
+        }
         return StatusCode::NO_CONTENT.into_response();
     }
     if let Some(channel) = path

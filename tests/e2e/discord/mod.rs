@@ -55,15 +55,16 @@ impl Bot {
         }
     }
 
-    /// Sends SIGTERM's equivalent and waits for the bot to finish.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
+    /// Sends SIGTERM's equivalent and waits for the bot to finish; the database stays.
+    pub async fn stop(mut self) -> anyhow::Result<TestApp> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         tokio::time::timeout(std::time::Duration::from_secs(10), &mut self.running)
             .await
             .expect("the bot stops within 10 s")
-            .expect("the bot task does not panic")
+            .expect("the bot task does not panic")?;
+        Ok(self.test)
     }
 }
 

@@ -614,3 +614,44 @@ async fn give_kudos_on_a_message_asks_for_the_text_and_links_the_message() {
     assert_eq!(stored[0].link.as_deref(), Some(link.as_str()));
     bot.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn shutdown_lets_the_command_in_flight_finish() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    bot.fake
+        .slow_callbacks(std::time::Duration::from_millis(600));
+    let ana = user(1, "ana");
+    let dana = user(2, "dana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(81, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
+    );
+    bot.fake
+        .wait_for("the reply in flight", |r| {
+            r.path.contains("/interactions/81/")
+        })
+        .await;
+    let fake = bot.fake.clone();
+    let db = bot.test.core().store().location().to_string();
+    let _kept = bot.stop().await.unwrap();
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.path == format!("/api/v10/channels/{CHANNEL_ID}/messages")),
+        "the announcement was posted before the bot stopped"
+    );
+    // The database was closed cleanly and holds the kudos.
+    let mut config = spotlight::config::Config::defaults();
+    config.database.url = db;
+    let store = spotlight::store::Store::connect(&config.database)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .kudos_list(1, &KudosFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
