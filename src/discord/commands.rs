@@ -206,6 +206,9 @@ pub async fn leaderboard(
     #[description = "Which period (default: this week)"] period: Option<PeriodChoice>,
     #[description = "Which board (default: people thanked)"] board: Option<BoardChoice>,
 ) -> Result<(), Error> {
+    // Folding a burst of new kudos into the boards can take a moment: answer within Discord's
+    // three seconds first.
+    ctx.defer().await?;
     let (ws, me) = speaker(ctx).await?;
     let period = period.map(PeriodChoice::period).unwrap_or(Period::Week);
     let board = match board.unwrap_or(BoardChoice::Received) {

@@ -20,6 +20,11 @@ pub struct Bot {
 
 impl Bot {
     pub async fn start(at: &str) -> Self {
+        Self::start_with(at, true).await
+    }
+
+    /// `dev_guild`: register commands in the test guild rather than globally.
+    pub async fn start_with(at: &str, dev_guild: bool) -> Self {
         if let Ok(level) = std::env::var("SPOTLIGHT_TEST_LOG") {
             let config = spotlight::config::LogConfig {
                 format: spotlight::config::LogFormat::Pretty,
@@ -31,7 +36,9 @@ impl Bot {
         let base = fake.base_url.clone();
         let test = TestApp::with_config(at, move |c| {
             c.discord.api_base_url = base;
-            c.discord.dev_guild_id = GUILD_ID.to_string();
+            if dev_guild {
+                c.discord.dev_guild_id = GUILD_ID.to_string();
+            }
         })
         .await;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -44,7 +51,7 @@ impl Bot {
         });
         fake.wait_identified().await;
         fake.wait_for("command registration", |r| {
-            r.method == "PUT" && r.path.ends_with(&format!("/guilds/{GUILD_ID}/commands"))
+            r.method == "PUT" && r.path.ends_with("/commands")
         })
         .await;
         Self {

@@ -655,3 +655,154 @@ async fn shutdown_lets_the_command_in_flight_finish() {
         1
     );
 }
+
+#[tokio::test]
+async fn commands_register_globally_without_a_dev_guild() {
+    let bot = Bot::start_with("2026-10-05T09:00:00Z", false).await;
+    let put = bot
+        .fake
+        .wait_for("registration", |r| r.method == "PUT")
+        .await;
+    assert_eq!(put.path, format!("/api/v10/applications/{APP_ID}/commands"));
+    let names: Vec<&str> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "kudos",
+        "feedback",
+        "leaderboard",
+        "stats",
+        "undo",
+        "Give kudos",
+        "spotlight",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn leaderboard_stats_feedback_and_undo_through_discord() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let ana = user(1, "ana");
+    let dana = user(2, "dana");
+    let li = user(3, "li");
+    let kudos = |id: u64, to: &serde_json::Value| {
+        slash(
+            id,
+            "kudos",
+            &ana,
+            MEMBER,
+            json!([{"name": "member", "type": 6, "value": to["id"]}, {"name": "message", "type": 3, "value": "thanks"}]),
+            std::slice::from_ref(to),
+        )
+    };
+    bot.fake.dispatch("INTERACTION_CREATE", kudos(91, &dana));
+    bot.fake
+        .wait_for("first", |r| r.path.contains("/interactions/91/"))
+        .await;
+    bot.fake.dispatch("INTERACTION_CREATE", kudos(92, &li));
+    bot.fake
+        .wait_for("second", |r| r.path.contains("/interactions/92/"))
+        .await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(93, "feedback", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "3"}, {"name": "words", "type": 3, "value": "Li was wonderful"}, {"name": "customer", "type": 3, "value": "Maria"}]), std::slice::from_ref(&li)),
+    );
+    let post = bot
+        .fake
+        .wait_for("feedback post", |r| {
+            r.path.contains("/channels/")
+                && r.body["embeds"][0]["title"] == "Customer feedback for li"
+        })
+        .await;
+    assert!(post.body["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["value"] == "Maria"));
+
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(94, "undo", &ana, MEMBER, json!([]), &[]),
+    );
+    let undo = bot
+        .fake
+        .wait_for("undo", |r| r.path.contains("/interactions/94/"))
+        .await;
+    assert_eq!(undo.body["data"]["flags"], 64);
+    assert!(
+        undo.body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Undone: your kudos #2 to li"),
+        "{:#}",
+        undo.body
+    );
+
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            95,
+            "leaderboard",
+            &dana,
+            MEMBER,
+            json!([{"name": "period", "type": 4, "value": 5}]),
+            &[],
+        ),
+    );
+    let deferred = bot
+        .fake
+        .wait_for("deferral", |r| r.path.contains("/interactions/95/"))
+        .await;
+    assert_eq!(
+        deferred.body["type"], 5,
+        "deferred first: {:#}",
+        deferred.body
+    );
+    let board = bot
+        .fake
+        .wait_for("the board", |r| {
+            r.path
+                .starts_with(&format!("/api/v10/webhooks/{APP_ID}/token-95"))
+        })
+        .await;
+    let text = board.body["content"].as_str().unwrap();
+    assert!(text.starts_with("🏆 People thanked — all time"), "{text}");
+    assert!(
+        text.contains("1. dana — 1") && !text.contains("li — 1"),
+        "{text}"
+    );
+    assert!(text.contains("You: #1 with 1"), "{text}");
+    assert_eq!(
+        board.body["allowed_mentions"]["parse"],
+        json!([]),
+        "boards ping no one"
+    );
+
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            96,
+            "stats",
+            &ana,
+            MEMBER,
+            json!([{"name": "member", "type": 6, "value": "3"}]),
+            std::slice::from_ref(&li),
+        ),
+    );
+    let stats = bot
+        .fake
+        .wait_for("stats", |r| r.path.contains("/interactions/96/"))
+        .await;
+    let text = stats.body["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("Kudos received: 0 · given: 0 · customer feedback: 1"),
+        "{text}"
+    );
+    bot.stop().await.unwrap();
+}
