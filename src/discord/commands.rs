@@ -224,7 +224,7 @@ pub async fn leaderboard(
         .spotlight
         .leaderboard(&ws, Some(&me), period, board, DEFAULT_BOARD_SIZE)
         .await?;
-    ctx.send(quiet(render::leaderboard(&lb))).await?;
+    ctx.send(super::render::leaderboard(&lb)).await?;
     Ok(())
 }
 

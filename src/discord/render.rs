@@ -81,3 +81,31 @@ pub fn quiet(text: String) -> poise::CreateReply {
                 .everyone(false),
         )
 }
+
+/// A leaderboard as an embed: the top lines, and the caller's own place in the footer.
+pub fn leaderboard(lb: &crate::service::Leaderboard) -> poise::CreateReply {
+    use crate::service::Mine;
+    let mut lines: Vec<String> = lb
+        .lines
+        .iter()
+        .map(|l| format!("**{}.** {} — {}", l.rank, l.label, l.count))
+        .collect();
+    if lines.is_empty() {
+        lines.push("Nothing yet. Be the first to thank someone!".into());
+    }
+    let footer = match &lb.mine {
+        Some(Mine::Ranked { label, rank, count }) => {
+            format!("{label}: #{rank} with {count} · times in {}", lb.timezone)
+        }
+        Some(Mine::Unranked { label }) => {
+            format!("{label}: not on this board yet · times in {}", lb.timezone)
+        }
+        None => format!("Times in {}", lb.timezone),
+    };
+    let embed = serenity::CreateEmbed::new()
+        .title(format!("🏆 {} — {}", lb.board.title(), lb.period.label))
+        .description(lines.join("\n"))
+        .colour(GOLD)
+        .footer(serenity::CreateEmbedFooter::new(footer));
+    quiet(String::new()).embed(embed)
+}

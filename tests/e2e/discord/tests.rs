@@ -771,13 +771,14 @@ async fn leaderboard_stats_feedback_and_undo_through_discord() {
                 .starts_with(&format!("/api/v10/webhooks/{APP_ID}/token-95"))
         })
         .await;
-    let text = board.body["content"].as_str().unwrap();
-    assert!(text.starts_with("🏆 People thanked — all time"), "{text}");
+    let embed = &board.body["embeds"][0];
+    assert_eq!(embed["title"], "🏆 People thanked — all time");
+    let text = embed["description"].as_str().unwrap();
     assert!(
-        text.contains("1. dana — 1") && !text.contains("li — 1"),
+        text.contains("**1.** dana — 1") && !text.contains("li — 1"),
         "{text}"
     );
-    assert!(text.contains("You: #1 with 1"), "{text}");
+    assert_eq!(embed["footer"]["text"], "You: #1 with 1 · times in UTC");
     assert_eq!(
         board.body["allowed_mentions"]["parse"],
         json!([]),
