@@ -161,3 +161,17 @@ pub fn modal_submit(id: u64, caller: &Value, custom_id: &str, fields: &[(&str, &
         .expect("modal submit matches serenity's type");
     d
 }
+
+pub fn role(id: u64, name: &str) -> Value {
+    json!({"id": id.to_string(), "name": name, "color": 0, "hoist": false, "position": 1,
+           "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+           "permissions": "0", "managed": false, "mentionable": false, "flags": 0})
+}
+
+/// `slash` from a caller holding `roles`.
+pub fn with_roles(mut interaction: Value, roles: &[u64]) -> Value {
+    interaction["member"]["roles"] = json!(roles.iter().map(|r| r.to_string()).collect::<Vec<_>>());
+    serde_json::from_value::<serenity::Interaction>(interaction.clone())
+        .expect("still an interaction");
+    interaction
+}

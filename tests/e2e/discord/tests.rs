@@ -3,8 +3,8 @@ use spotlight::store::KudosFilter;
 
 use super::fake::{APP_ID, CHANNEL_ID};
 use super::payloads::{
-    bot_user, channel, message_command, modal_submit, reaction_add, reaction_remove, slash,
-    slash_resolved, user,
+    bot_user, channel, message_command, modal_submit, reaction_add, reaction_remove, role, slash,
+    slash_resolved, user, with_roles,
 };
 use super::Bot;
 
@@ -805,5 +805,206 @@ async fn leaderboard_stats_feedback_and_undo_through_discord() {
         text.contains("Kudos received: 0 · given: 0 · customer feedback: 1"),
         "{text}"
     );
+    bot.stop().await.unwrap();
+}
+
+/// Runs `/spotlight <sub> …` as the admin and returns the private reply's text.
+async fn admin_says(
+    bot: &Bot,
+    id: u64,
+    sub: &str,
+    options: serde_json::Value,
+    resolved: serde_json::Value,
+) -> String {
+    let boss = user(9, "boss");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_resolved(
+            id,
+            "spotlight",
+            &boss,
+            ADMIN,
+            json!([{"name": sub, "type": 1, "options": options}]),
+            resolved,
+        ),
+    );
+    let reply = bot
+        .fake
+        .wait_for(sub, |r| r.path.contains(&format!("/interactions/{id}/")))
+        .await;
+    assert_eq!(
+        reply.body["data"]["flags"], 64,
+        "admin replies are private: {:#}",
+        reply.body
+    );
+    reply.body["data"]["content"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn every_admin_subcommand_changes_what_it_says() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let none = json!({});
+    let s = admin_says(
+        &bot,
+        101,
+        "timezone",
+        json!([{"name": "zone", "type": 3, "value": "Europe/London"}]),
+        none.clone(),
+    )
+    .await;
+    assert_eq!(s, "Time zone set to Europe/London.");
+    let s = admin_says(
+        &bot,
+        102,
+        "timezone",
+        json!([{"name": "zone", "type": 3, "value": "Mars/Base"}]),
+        none.clone(),
+    )
+    .await;
+    assert!(s.contains("'Mars/Base' is not an IANA time zone"), "{s}");
+    let s = admin_says(
+        &bot,
+        103,
+        "prompt-time",
+        json!([{"name": "time", "type": 3, "value": "08:30"}]),
+        none.clone(),
+    )
+    .await;
+    assert_eq!(s, "Daily prompts will be posted at 08:30 (Europe/London).");
+    let s = admin_says(
+        &bot,
+        104,
+        "emoji",
+        json!([{"name": "emoji", "type": 3, "value": "🎉"}]),
+        none.clone(),
+    )
+    .await;
+    assert_eq!(s, "Reacting with 🎉 now gives kudos.");
+    let s = admin_says(
+        &bot,
+        105,
+        "allowance",
+        json!([{"name": "per_day", "type": 4, "value": 3}]),
+        none.clone(),
+    )
+    .await;
+    assert_eq!(s, "Daily allowance: 3 thank-yous per person per day.");
+    let s = admin_says(
+        &bot,
+        106,
+        "week",
+        json!([{"name": "start", "type": 3, "value": "2026-10-12"}]),
+        none.clone(),
+    )
+    .await;
+    assert_eq!(
+        s,
+        "Customer Service Week 2026 runs 2026-10-12 to 2026-10-16."
+    );
+    let s = admin_says(&bot, 107, "week", json!([]), none.clone()).await;
+    assert_eq!(
+        s,
+        "Customer Service Week 2026 runs 2026-10-05 to 2026-10-09."
+    );
+    let s = admin_says(&bot, 108, "values", json!([{"name": "action", "type": 4, "value": 1}, {"name": "name", "type": 3, "value": "Ownership"}]), none.clone()).await;
+    assert!(s.ends_with("Integrity, Ownership"), "{s}");
+    let s = admin_says(&bot, 109, "values", json!([{"name": "action", "type": 4, "value": 2}, {"name": "name", "type": 3, "value": "patience"}]), none.clone()).await;
+    assert!(!s.contains("Patience"), "{s}");
+
+    let li = user(3, "li");
+    let s = admin_says(
+        &bot,
+        110,
+        "department",
+        json!([{"name": "name", "type": 3, "value": "Billing"}, {"name": "member", "type": 6, "value": "3"}]),
+        json!({"users": {"3": li}}),
+    )
+    .await;
+    assert_eq!(s, "li is now in Billing.");
+    let s = admin_says(
+        &bot,
+        111,
+        "department",
+        json!([{"name": "name", "type": 3, "value": "Support"}, {"name": "role", "type": 8, "value": "400"}]),
+        json!({"roles": {"400": role(400, "support-team")}}),
+    )
+    .await;
+    assert_eq!(
+        s,
+        "Members with <@&400> count as Support from their next command."
+    );
+    // ana holds the role: her next command puts her in Support, and her thanks to li is cross-team.
+    let ana = user(1, "ana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        with_roles(
+            slash(112, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "3"}, {"name": "message", "type": 3, "value": "thanks"}, {"name": "value", "type": 3, "value": "Ownership"}]), std::slice::from_ref(&li)),
+            &[400],
+        ),
+    );
+    bot.fake
+        .wait_for("kudos", |r| r.path.contains("/interactions/112/"))
+        .await;
+    let ws = bot
+        .test
+        .core()
+        .find_workspace(&super::fake::GUILD_ID.to_string())
+        .await
+        .unwrap();
+    let lb = bot
+        .test
+        .core()
+        .leaderboard(
+            &ws,
+            None,
+            spotlight::domain::period::Period::Today,
+            spotlight::domain::period::Board::CrossTeam,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(lb.lines[0].label, "Support → Billing");
+
+    let s = admin_says(&bot, 113, "coverage", json!([]), none.clone()).await;
+    assert!(
+        s.contains("1 of 3 people thanked")
+            && s.contains("Not thanked yet (only you can see this): ana, boss"),
+        "{s}"
+    );
+    let s = admin_says(&bot, 114, "prompts", json!([{"name": "action", "type": 4, "value": 2}, {"name": "day", "type": 3, "value": "tuesday"}]), none.clone()).await;
+    assert!(
+        s.starts_with("Preview of day 2 (2026-10-06):\n**Internal customers**"),
+        "{s}"
+    );
+    let s = admin_says(
+        &bot,
+        115,
+        "prompts",
+        json!([{"name": "action", "type": 4, "value": 1}]),
+        none.clone(),
+    )
+    .await;
+    assert_eq!(s, "The week's posts are off.");
+    let s = admin_says(&bot, 116, "revoke", json!([{"name": "id", "type": 4, "value": 1}, {"name": "reason", "type": 3, "value": "test"}]), none.clone()).await;
+    assert_eq!(
+        s,
+        "Revoked #1 (ana → li); it no longer counts on any board."
+    );
+    let s = admin_says(&bot, 117, "channel", json!([]), none.clone()).await;
+    assert_eq!(
+        s,
+        "No celebration channel: kudos are announced where they are given."
+    );
+    let s = admin_says(&bot, 118, "status", json!([]), none).await;
+    for part in [
+        "time zone: Europe/London",
+        "daily allowance: 3",
+        "prompts: off at 08:30",
+        "kudos emoji: 🎉",
+        "Customer Service Week: 2026-10-05 to 2026-10-09",
+        "all posts delivered",
+    ] {
+        assert!(s.contains(part), "{part} missing in {s}");
+    }
     bot.stop().await.unwrap();
 }
