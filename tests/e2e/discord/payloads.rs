@@ -175,3 +175,16 @@ pub fn with_roles(mut interaction: Value, roles: &[u64]) -> Value {
         .expect("still an interaction");
     interaction
 }
+
+/// The user typing into an autocompleted option of `/command` (`sub` for a subcommand).
+pub fn autocomplete(id: u64, caller: &Value, command: &str, options: Value) -> Value {
+    let d = interaction(
+        id,
+        4,
+        caller,
+        json!({"id": "7000", "name": command, "type": 1, "options": options}),
+    );
+    serde_json::from_value::<serenity::Interaction>(d.clone())
+        .expect("autocomplete matches serenity's type");
+    d
+}

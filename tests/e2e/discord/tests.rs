@@ -3,8 +3,8 @@ use spotlight::store::KudosFilter;
 
 use super::fake::{APP_ID, CHANNEL_ID};
 use super::payloads::{
-    bot_user, channel, message_command, modal_submit, reaction_add, reaction_remove, role, slash,
-    slash_resolved, user, with_roles,
+    autocomplete, bot_user, channel, message_command, modal_submit, reaction_add, reaction_remove,
+    role, slash, slash_resolved, user, with_roles,
 };
 use super::Bot;
 
@@ -1006,5 +1006,53 @@ async fn every_admin_subcommand_changes_what_it_says() {
     ] {
         assert!(s.contains(part), "{part} missing in {s}");
     }
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn values_and_time_zones_autocomplete() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let ana = user(1, "ana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        autocomplete(
+            121,
+            &ana,
+            "kudos",
+            json!([{"name": "value", "type": 3, "value": "team", "focused": true}]),
+        ),
+    );
+    let reply = bot
+        .fake
+        .wait_for("value choices", |r| r.path.contains("/interactions/121/"))
+        .await;
+    assert_eq!(reply.body["type"], 8);
+    let names: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Teamwork"]);
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        autocomplete(
+            122,
+            &ana,
+            "spotlight",
+            json!([{"name": "timezone", "type": 1, "options": [{"name": "zone", "type": 3, "value": "lond", "focused": true}]}]),
+        ),
+    );
+    let reply = bot
+        .fake
+        .wait_for("zone choices", |r| r.path.contains("/interactions/122/"))
+        .await;
+    let names: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Europe/London"), "{names:?}");
     bot.stop().await.unwrap();
 }
