@@ -14,7 +14,15 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
 /// Sections whose keys may be set from the environment. Splitting on the first `_` after the
 /// section keeps keys such as `busy_timeout_ms` whole.
-const SECTIONS: &[&str] = &["database", "log", "defaults", "rules", "prompts", "discord"];
+const SECTIONS: &[&str] = &[
+    "database",
+    "log",
+    "defaults",
+    "rules",
+    "prompts",
+    "discord",
+    "scheduler",
+];
 
 /// Secrets share the SPOTLIGHT_ prefix but are never configuration: see `secrets`.
 const SECRET_VARS: &[&str] = &["discord_token", "discord_token_file"];
@@ -28,6 +36,13 @@ pub struct Config {
     pub rules: RulesConfig,
     pub prompts: PromptsConfig,
     pub discord: DiscordConfig,
+    pub scheduler: SchedulerConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerConfig {
+    pub tick_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +164,12 @@ impl Config {
             bail!("defaults.kudos_emoji: must not be empty");
         }
         self.discord.dev_guild_id()?;
+        if !(10..=3_600_000).contains(&self.scheduler.tick_ms) {
+            bail!(
+                "scheduler.tick_ms: {} is out of range (10-3600000)",
+                self.scheduler.tick_ms
+            );
+        }
         if let Some(url) = self.discord.api_base_url() {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 bail!("discord.api_base_url: '{url}' must start with http:// or https://");

@@ -291,3 +291,23 @@ pub fn settings(
     }
     s.trim_end().to_string()
 }
+
+/// "posts: heads-up 09:00, prompt 09:00, recap 17:00, awards 16:00, book 16:00, digest off".
+pub fn post_schedule(s: &crate::domain::schedule::Schedule) -> String {
+    let parts: Vec<String> = s
+        .settings
+        .iter()
+        .map(|(k, p)| {
+            if p.enabled {
+                format!("{} {}", k.as_str(), p.time.format("%H:%M"))
+            } else {
+                format!("{} off", k.as_str())
+            }
+        })
+        .collect();
+    format!(
+        "scheduled posts{}: {}",
+        if s.master { "" } else { " (all off)" },
+        parts.join(", ")
+    )
+}

@@ -34,6 +34,7 @@ pub fn group() -> poise::Command<Data, Error> {
         "revoke",
         "coverage",
         "prompts",
+        "post",
         "status"
     ),
     subcommand_required
@@ -389,6 +390,56 @@ pub async fn prompts(
     tell(ctx, &ws, &actor, text).await
 }
 
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum PostChoice {
+    #[name = "heads-up"]
+    HeadsUp,
+    #[name = "prompt"]
+    Prompt,
+    #[name = "recap"]
+    Recap,
+    #[name = "awards"]
+    Awards,
+    #[name = "book"]
+    Book,
+    #[name = "digest"]
+    Digest,
+}
+
+/// Switch one kind of the week's posts on or off, or move its time.
+#[poise::command(slash_command, guild_only)]
+pub async fn post(
+    ctx: Context<'_>,
+    #[description = "Which post"] kind: PostChoice,
+    #[description = "On or off"] enabled: Option<bool>,
+    #[description = "Local time, HH:MM"] time: Option<String>,
+) -> Result<(), Error> {
+    use crate::domain::schedule::PostKind;
+    let (ws, actor) = admin(ctx).await?;
+    let kind = match kind {
+        PostChoice::HeadsUp => PostKind::HeadsUp,
+        PostChoice::Prompt => PostKind::Prompt,
+        PostChoice::Recap => PostKind::Recap,
+        PostChoice::Awards => PostKind::Awards,
+        PostChoice::Book => PostKind::Book,
+        PostChoice::Digest => PostKind::Digest,
+    };
+    let s = ctx
+        .data()
+        .app
+        .spotlight
+        .set_post(&ws, &actor, kind, enabled, time.as_deref())
+        .await?;
+    let text = format!(
+        "The {} post is {}, at {} ({}).",
+        kind.as_str(),
+        if s.enabled { "on" } else { "off" },
+        s.time.format("%H:%M"),
+        ws.settings.timezone.name()
+    );
+    tell(ctx, &ws, &actor, text).await
+}
+
 /// The settings, this year's week, and any post the bot failed to deliver.
 #[poise::command(slash_command, guild_only)]
 pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
@@ -397,6 +448,8 @@ pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let week = core.week_dates(&ws, core.today(&ws).year());
     let departments = core.departments(&ws).await?;
     let mut text = render::settings(&ws, &week, &departments);
+    let schedule = core.post_schedule(&ws).await?;
+    text.push_str(&format!("\n   {}", render::post_schedule(&schedule)));
     if let Some(c) = &ws.settings.celebration_channel {
         text = text.replace(&format!("#{c}"), &format!("<#{c}>"));
     }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod commands;
+mod posts;
 mod reactions;
 mod render;
 
@@ -141,13 +142,23 @@ pub async fn run(
         .framework(framework)
         .await
         .context("building the Discord client")?;
+    let (stop_posts, posts_stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(run_scheduler(
+        app.clone(),
+        client.http.clone(),
+        posts_stopped,
+    ));
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    client.start().await.context("Discord gateway")?;
+    let served = client.start().await.context("Discord gateway");
+    // A tick in progress finishes; none starts after this.
+    let _ = stop_posts.send(true);
+    let _ = scheduler.await;
+    served?;
     inflight.drain(std::time::Duration::from_secs(10)).await;
     app.shutdown().await;
     tracing::info!("stopped");
@@ -284,11 +295,35 @@ pub async fn deliver(
     None
 }
 
-fn http_status(e: &serenity::Error) -> Option<u16> {
+pub(crate) fn http_status(e: &serenity::Error) -> Option<u16> {
     match e {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
             Some(response.status_code.as_u16())
         }
         _ => None,
+    }
+}
+
+/// Runs the week's scheduler for Discord workspaces every `scheduler.tick_ms`.
+async fn run_scheduler(
+    app: App,
+    http: std::sync::Arc<serenity::Http>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let scheduler = crate::scheduler::Scheduler::new(app.spotlight.clone());
+    let sink = posts::DiscordSink { http };
+    let mut every = tokio::time::interval(std::time::Duration::from_millis(
+        app.config.scheduler.tick_ms,
+    ));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                if let Err(e) = scheduler.tick(PLATFORM, &sink).await {
+                    tracing::error!(error = ?e, "scheduler tick failed");
+                }
+            }
+            _ = stop.changed() => return,
+        }
     }
 }

@@ -5,5 +5,6 @@ pub mod calendar;
 pub mod error;
 pub mod model;
 pub mod period;
+pub mod schedule;
 pub mod text;
 pub mod themes;

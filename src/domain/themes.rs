@@ -17,12 +17,38 @@ pub struct Theme {
 pub struct Plan {
     /// Monday to Friday.
     pub days: [Theme; 5],
+    pub posts: PostTexts,
+}
+
+/// The wording of the scheduled posts other than the daily prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostTexts {
+    pub heads_up_title: String,
+    pub heads_up_intro: String,
+    pub how_to: String,
+    pub late_note: String,
+    pub recap_title: String,
+    pub recap_quiet: String,
+    pub awards_title: String,
+    pub awards_intro: String,
+    pub book_title: String,
+    pub book_intro: String,
+    pub digest_title: String,
+}
+
+/// Fills `{name}` placeholders.
+pub fn fill(template: &str, values: &[(&str, String)]) -> String {
+    values.iter().fold(template.to_string(), |s, (k, v)| {
+        s.replace(&format!("{{{k}}}"), v)
+    })
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PlanFile {
     day: Vec<Theme>,
+    posts: PostTexts,
 }
 
 impl Plan {
@@ -37,7 +63,10 @@ impl Plan {
                 bail!("prompts file: day {} needs a title and a prompt", i + 1);
             }
         }
-        Ok(Self { days })
+        Ok(Self {
+            days,
+            posts: file.posts,
+        })
     }
 
     pub fn builtin() -> Self {
@@ -81,7 +110,9 @@ mod tests {
 
     #[test]
     fn wrong_number_of_days_is_refused() {
-        let err = Plan::parse("[[day]]\ntitle='a'\nprompt='b'\naction='c'\n").unwrap_err();
+        let one_day = DEFAULT_PROMPTS.split("[[day]]").nth(1).unwrap();
+        let posts = &DEFAULT_PROMPTS[DEFAULT_PROMPTS.find("[posts]").unwrap()..];
+        let err = Plan::parse(&format!("[[day]]{one_day}\n{posts}")).unwrap_err();
         assert!(format!("{err:#}").contains("expected 5"));
     }
 

@@ -203,6 +203,62 @@ impl Spotlight {
         self.refresh_member(member).await
     }
 
+    /// Switches one kind of scheduled post on or off and/or moves its local time.
+    pub async fn set_post(
+        &self,
+        ws: &Workspace,
+        actor: &Actor,
+        kind: crate::domain::schedule::PostKind,
+        enabled: Option<bool>,
+        time: Option<&str>,
+    ) -> Result<crate::domain::schedule::PostSetting> {
+        use crate::domain::schedule::{PostKind, Schedule};
+        Self::require_admin(actor, "change the week's posts")?;
+        let time = match time {
+            Some(t) => Some(
+                NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                    .map_err(|_| Refusal::InvalidTime(t.trim().into()))?,
+            ),
+            None => None,
+        };
+        if kind == PostKind::Prompt {
+            if let Some(t) = time {
+                self.store
+                    .change_setting(ws.id, &SettingChange::PromptTime(t))
+                    .await?;
+            }
+        }
+        let overrides = self.store.post_settings(ws.id).await?;
+        let current = Schedule::new(
+            ws.settings.prompts_enabled,
+            ws.settings.prompt_time,
+            &overrides,
+        )
+        .get(kind);
+        let setting = crate::domain::schedule::PostSetting {
+            enabled: enabled.unwrap_or(current.enabled),
+            time: time.unwrap_or(current.time),
+        };
+        self.store.set_post_setting(ws.id, kind, setting).await?;
+        tracing::info!(
+            workspace = ws.id,
+            kind = kind.as_str(),
+            ?setting,
+            "post setting changed"
+        );
+        Ok(setting)
+    }
+
+    /// Every kind of post with its switch and local time.
+    pub async fn post_schedule(&self, ws: &Workspace) -> Result<crate::domain::schedule::Schedule> {
+        let overrides = self.store.post_settings(ws.id).await?;
+        Ok(crate::domain::schedule::Schedule::new(
+            ws.settings.prompts_enabled,
+            ws.settings.prompt_time,
+            &overrides,
+        ))
+    }
+
     /// The local shell's rule: the first person to speak in a workspace with no admin becomes one.
     pub async fn claim_first_admin(&self, ws: &Workspace, member: &Member) -> Result<Member> {
         if member.is_admin || member.is_bot || self.store.admin_count(ws.id).await? > 0 {

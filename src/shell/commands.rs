@@ -32,9 +32,11 @@ Admin commands:
   /config week 2026-10-12 [2026-10-16]    /config week reset [YEAR]
   /config theme monday title|prompt|action TEXT    /config theme monday reset
   /config revoke ID REASON                /config admin @li [off]
+  /config post heads-up|prompt|recap|awards|book|digest on|off|HH:MM
 Shell commands:
   :as NAME            speak as someone else (created on first use)
-  :clock [TIME]       show or set the simulated time: 2026-10-05T09:00 (workspace zone), +30m, +2h, +1d
+  :clock [TIME]       show or set the simulated time: 2026-10-05T09:00 (workspace zone), +30m, +2h, +1d;
+                      the week's posts that fall due on the way are printed
   :help               this list
   :quit               leave";
 
@@ -90,11 +92,15 @@ impl Shell<'_> {
                 Ok(())
             }
             ":clock" => {
+                let mut posts = Vec::new();
                 if !args.trim().is_empty() {
                     let t = self.parse_time(args)?;
-                    self.clock.set(t);
+                    posts = super::posts::advance(&self.app.spotlight, &self.clock, &self.ws, t).await?;
                 }
                 let now = self.app.spotlight.local_now(&self.ws);
+                for post in posts {
+                    out.reply(post);
+                }
                 out.reply(format!(
                     "🕘 It is {} ({}).",
                     now.format("%a %-d %b %Y %H:%M"),
@@ -224,7 +230,12 @@ impl Shell<'_> {
             "" | "show" => {
                 let week = core.week_dates(ws, core.today(ws).year());
                 let departments = core.departments(ws).await?;
-                out.reply(render::settings(ws, &week, &departments));
+                let schedule = core.post_schedule(ws).await?;
+                out.reply(format!(
+                    "{}\n   {}",
+                    render::settings(ws, &week, &departments),
+                    render::post_schedule(&schedule)
+                ));
             }
             "timezone" | "tz" => {
                 let ws = core.set_timezone(ws, &actor, required(rest, "/config timezone Europe/London")?).await?;
@@ -352,6 +363,28 @@ impl Shell<'_> {
                 out.reply(format!(
                     "Day {day}: {}\n   {}\n   Try this: {}",
                     theme.title, theme.prompt, theme.action
+                ));
+            }
+            "post" | "posts" => {
+                let (kind_text, what) = first_word(rest);
+                let kind = crate::domain::schedule::PostKind::parse(kind_text).ok_or_else(|| {
+                    Refusal::Usage(format!(
+                        "'{kind_text}' is not a post: use heads-up, prompt, recap, awards, book or digest."
+                    ))
+                })?;
+                let what = required(what, "/config post recap off | on | 17:30")?;
+                let (enabled, time) = match what.to_lowercase().as_str() {
+                    "on" => (Some(true), None),
+                    "off" => (Some(false), None),
+                    t => (None, Some(t.to_string())),
+                };
+                let s = core.set_post(ws, &actor, kind, enabled, time.as_deref()).await?;
+                out.reply(format!(
+                    "The {} post is {}, at {} ({}).",
+                    kind.as_str(),
+                    if s.enabled { "on" } else { "off" },
+                    s.time.format("%H:%M"),
+                    ws.settings.timezone.name()
                 ));
             }
             "revoke" => {

@@ -3,6 +3,7 @@
 
 mod commands;
 mod parse;
+mod posts;
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -15,7 +16,7 @@ use crate::domain::error::{Error, Refusal};
 use crate::domain::model::{Actor, Member, Workspace};
 
 pub const PLATFORM: &str = "local";
-const DEFAULT_CHANNEL: &str = "general";
+pub(crate) const DEFAULT_CHANNEL: &str = "general";
 const BOT_NAME: &str = "spotlight";
 
 #[derive(Debug, Clone)]

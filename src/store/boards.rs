@@ -288,3 +288,50 @@ impl Store {
         Ok((row.get(0), row.get(1)))
     }
 }
+
+impl Store {
+    /// Thank-yous received (kudos, feedback) and cross-team kudos in a bucket.
+    pub async fn bucket_totals(
+        &self,
+        workspace: WorkspaceId,
+        bucket: &str,
+    ) -> anyhow::Result<(i64, i64, i64)> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COALESCE(SUM(received), 0) FROM member_stats WHERE workspace_id = ?1 AND bucket = ?2), \
+               (SELECT COALESCE(SUM(feedback), 0) FROM member_stats WHERE workspace_id = ?1 AND bucket = ?2), \
+               (SELECT COALESCE(SUM(count), 0) FROM pair_stats WHERE workspace_id = ?1 AND bucket = ?2)",
+        )
+        .bind(workspace)
+        .bind(bucket)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.get(0), row.get(1), row.get(2)))
+    }
+
+    /// The most thanked member of every department in a bucket (ties go by name).
+    pub async fn department_champions(
+        &self,
+        workspace: WorkspaceId,
+        bucket: &str,
+    ) -> anyhow::Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT d.name, m.display_name, s.received FROM member_stats s \
+             JOIN members m ON m.id = s.member_id JOIN departments d ON d.id = m.department_id \
+             WHERE s.workspace_id = ? AND s.bucket = ? AND s.received > 0 \
+             ORDER BY d.name COLLATE NOCASE, s.received DESC, m.display_name COLLATE NOCASE",
+        )
+        .bind(workspace)
+        .bind(bucket)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(String, String, i64)> = Vec::new();
+        for r in rows {
+            let dept: String = r.get(0);
+            if out.last().is_none_or(|(d, _, _)| *d != dept) {
+                out.push((dept, r.get(1), r.get(2)));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -235,6 +235,10 @@ impl Store {
         if changed {
             rebuild_stats_on(&mut tx, workspace).await?;
         }
+        sqlx::query("UPDATE workspaces SET next_due_at = 0 WHERE id = ?")
+            .bind(workspace)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,6 +5,7 @@ mod boards;
 mod deliveries;
 mod kudos;
 mod members;
+mod schedule;
 mod workspaces;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::config::DatabaseConfig;
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
 pub use deliveries::DeliveryFailure;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
+pub use schedule::Outcome;
 pub use workspaces::SettingChange;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

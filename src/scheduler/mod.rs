@@ -1,0 +1,264 @@
+//! The week's scheduler: decides what is due in each workspace's own time zone, renders it,
+//! hands it to the platform's sink, and keeps a ledger so each post goes out exactly once.
+//!
+//! The rules: a post is due at its local time on its local date. A tick delivers every post of
+//! the workspace's current local day whose time has come and that the ledger has not seen (so
+//! posts missed while the bot was away go out when it is back the same day, marked late); a
+//! post of an earlier day is skipped, never sent late. A transient failure is retried with
+//! backoff the same day; a permanent one (no channel, no permission) is recorded for admins.
+
+mod render;
+
+use std::future::Future;
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+use crate::domain::model::{MemberId, Workspace, WorkspaceId};
+use crate::domain::schedule::{next_due, posts_on, PostKind, Schedule};
+use crate::service::Spotlight;
+use crate::store::Outcome;
+
+pub use render::Rendered;
+
+/// A post is late when it goes out this long after its time.
+const LATE_AFTER: i64 = 10;
+/// Transient failures are retried this many times in all.
+const MAX_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// The workspace's celebration channel.
+    Channel,
+    /// A direct message.
+    Member {
+        id: MemberId,
+        external_id: String,
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub kind: PostKind,
+    pub local_date: chrono::NaiveDate,
+    pub late: bool,
+    pub to: Recipient,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// Worth trying again (server error, network).
+    Transient(String),
+    /// Will not work until an admin acts (no channel, no permission).
+    Permanent(String),
+}
+
+/// Where a platform delivers posts.
+pub trait Sink: Send + Sync {
+    fn deliver(
+        &self,
+        ws: &Workspace,
+        post: &Post,
+    ) -> impl Future<Output = Result<(), DeliveryError>> + Send;
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub workspaces: usize,
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    core: Spotlight,
+}
+
+impl Scheduler {
+    pub fn new(core: Spotlight) -> Self {
+        Self { core }
+    }
+
+    /// Delivers everything due now for `platform`'s workspaces. Only workspaces whose next-due
+    /// instant has come are read (an index range), so a tick costs what is due, not how many
+    /// workspaces there are.
+    pub async fn tick<S: Sink>(&self, platform: &str, sink: &S) -> anyhow::Result<TickReport> {
+        let now = self.core.now();
+        let store = self.core.store();
+        let mut report = TickReport::default();
+        loop {
+            let due = store.due_workspaces(platform, now, 256).await?;
+            if due.is_empty() {
+                return Ok(report);
+            }
+            for id in due {
+                report.workspaces += 1;
+                let span = tracing::info_span!("scheduled_posts", workspace = id);
+                let run = self.run_workspace(id, now, sink, &mut report);
+                if let Err(e) = tracing::Instrument::instrument(run, span).await {
+                    tracing::error!(workspace = id, error = ?e, "scheduled posts failed; trying again in a minute");
+                    store
+                        .set_next_due(id, Some(now + Duration::minutes(1)))
+                        .await?;
+                }
+            }
+        }
+    }
+
+    /// Runs one workspace's posts now, whether or not its next-due instant has come (the
+    /// ledger keeps it exactly-once). The local shell uses it to step through time.
+    pub async fn tick_one<S: Sink>(&self, id: WorkspaceId, sink: &S) -> anyhow::Result<TickReport> {
+        let mut report = TickReport {
+            workspaces: 1,
+            ..Default::default()
+        };
+        self.run_workspace(id, self.core.now(), sink, &mut report)
+            .await?;
+        Ok(report)
+    }
+
+    async fn run_workspace<S: Sink>(
+        &self,
+        id: WorkspaceId,
+        now: DateTime<Utc>,
+        sink: &S,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let store = self.core.store();
+        let ws = store.workspace(id).await?;
+        let tz = ws.settings.timezone;
+        let schedule = self.schedule(&ws).await?;
+        let today = now.with_timezone(&tz).date_naive();
+        let week = ws.settings.week(today.year());
+        for planned in posts_on(today, tz, &week, &schedule)
+            .into_iter()
+            .filter(|p| p.due <= now)
+        {
+            let late = now - planned.due > Duration::minutes(LATE_AFTER);
+            let recipients = match planned.kind {
+                PostKind::Book => self.book_recipients(&ws, &week).await?,
+                _ => vec![Recipient::Channel],
+            };
+            for to in recipients {
+                let target = match &to {
+                    Recipient::Channel => String::new(),
+                    Recipient::Member { id, .. } => id.to_string(),
+                };
+                let Some(attempt) = store
+                    .claim_post(id, planned.kind, today, &target, now)
+                    .await?
+                else {
+                    continue;
+                };
+                let rendered = render::render(&self.core, &ws, &planned, &week, &to).await?;
+                let post = Post {
+                    kind: planned.kind,
+                    local_date: today,
+                    late,
+                    to: to.clone(),
+                    title: rendered.title,
+                    body: if late {
+                        format!(
+                            "{}\n\n{}",
+                            rendered.body,
+                            render::late_note(&self.core, &ws, planned.due)
+                        )
+                    } else {
+                        rendered.body
+                    },
+                };
+                let outcome = match sink.deliver(&ws, &post).await {
+                    Ok(()) => {
+                        report.delivered += 1;
+                        tracing::info!(kind = planned.kind.as_str(), %today, late, "posted");
+                        Outcome::Delivered { late }
+                    }
+                    Err(DeliveryError::Transient(error)) if attempt < MAX_ATTEMPTS => {
+                        let at = now + Duration::minutes(backoff_minutes(attempt));
+                        tracing::warn!(kind = planned.kind.as_str(), attempt, %error, %at, "post failed; will retry");
+                        Outcome::Retry { at, error }
+                    }
+                    Err(DeliveryError::Transient(error) | DeliveryError::Permanent(error)) => {
+                        report.failed += 1;
+                        let what = format!("{} post of {today}", planned.kind.as_str());
+                        self.core
+                            .delivery_failed(
+                                &ws,
+                                &what,
+                                ws.settings.celebration_channel.as_deref(),
+                                &error,
+                                true,
+                            )
+                            .await?;
+                        Outcome::Failed { error }
+                    }
+                };
+                store
+                    .finish_post(id, planned.kind, today, &target, &outcome, now)
+                    .await?;
+            }
+        }
+        let planned = next_due(now, tz, |y| ws.settings.week(y), &schedule);
+        let retry = store.next_retry(id, today).await?;
+        let next = match (planned, retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        store.set_next_due(id, next).await?;
+        Ok(())
+    }
+
+    pub async fn schedule(&self, ws: &Workspace) -> anyhow::Result<Schedule> {
+        let overrides = self.core.store().post_settings(ws.id).await?;
+        Ok(Schedule::new(
+            ws.settings.prompts_enabled,
+            ws.settings.prompt_time,
+            &overrides,
+        ))
+    }
+
+    async fn book_recipients(
+        &self,
+        ws: &Workspace,
+        week: &crate::domain::calendar::WeekDates,
+    ) -> anyhow::Result<Vec<Recipient>> {
+        let filter = crate::store::KudosFilter {
+            from: Some(week.start),
+            to: Some(week.end),
+            include_removed: false,
+        };
+        let kudos = self.core.store().kudos_list(ws.id, &filter).await?;
+        let mut people: Vec<Recipient> = Vec::new();
+        for k in kudos
+            .iter()
+            .filter(|k| k.kind == crate::domain::model::KudosKind::Kudos)
+        {
+            for r in &k.recipients {
+                if !people
+                    .iter()
+                    .any(|p| matches!(p, Recipient::Member { id, .. } if *id == r.id))
+                {
+                    let m = self.core.store().member(r.id).await?;
+                    people.push(Recipient::Member {
+                        id: m.id,
+                        external_id: m.external_id,
+                        name: m.display_name,
+                    });
+                }
+            }
+        }
+        Ok(people)
+    }
+}
+
+/// 1, 5, 15, 30 minutes.
+fn backoff_minutes(attempt: u32) -> i64 {
+    match attempt {
+        0 | 1 => 1,
+        2 => 5,
+        3 => 15,
+        _ => 30,
+    }
+}

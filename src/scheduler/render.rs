@@ -1,0 +1,221 @@
+//! The scheduled posts' words, from `config/prompts.toml` and the boards.
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::Recipient;
+use crate::domain::calendar::{weekday_name, WeekDates};
+use crate::domain::model::{KudosKind, Workspace};
+use crate::domain::period::{csw_bucket, day_bucket, Board, Period};
+use crate::domain::schedule::{Planned, PostKind};
+use crate::domain::themes::fill;
+use crate::service::Spotlight;
+use crate::store::KudosFilter;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub title: String,
+    pub body: String,
+}
+
+fn date_words(d: chrono::NaiveDate) -> String {
+    format!("{} {}", weekday_name(d), d.format("%-d %B"))
+}
+
+pub fn late_note(core: &Spotlight, ws: &Workspace, due: DateTime<Utc>) -> String {
+    let local = due.with_timezone(&ws.settings.timezone);
+    fill(
+        &core.plan_for(ws).posts.late_note,
+        &[("time", local.format("%H:%M").to_string())],
+    )
+}
+
+pub async fn render(
+    core: &Spotlight,
+    ws: &Workspace,
+    planned: &Planned,
+    week: &WeekDates,
+    to: &Recipient,
+) -> anyhow::Result<Rendered> {
+    let plan = core.plan_for(ws);
+    let texts = &plan.posts;
+    let year = week.start.year().to_string();
+    Ok(match planned.kind {
+        PostKind::HeadsUp => {
+            let mut body = fill(
+                &texts.heads_up_intro,
+                &[
+                    ("start", date_words(week.start)),
+                    ("end", date_words(week.end)),
+                ],
+            );
+            for (i, day) in week.days().enumerate().take(5) {
+                body.push_str(&format!(
+                    "\n• {}: {}",
+                    weekday_name(day),
+                    plan.days[i].title
+                ));
+            }
+            body.push_str(&format!("\n\n{}", texts.how_to));
+            Rendered {
+                title: fill(
+                    &texts.heads_up_title,
+                    &[("start", weekday_name(week.start).to_string())],
+                ),
+                body,
+            }
+        }
+        PostKind::Prompt => {
+            let n = usize::from(planned.day.unwrap_or(1)).clamp(1, 5);
+            let theme = &plan.days[n - 1];
+            Rendered {
+                title: format!("Customer Service Week, day {n}: {}", theme.title),
+                body: format!(
+                    "{}\n\nTry this: {}\n\n{}",
+                    theme.prompt, theme.action, texts.how_to
+                ),
+            }
+        }
+        PostKind::Recap => {
+            let n = usize::from(planned.day.unwrap_or(1)).clamp(1, 5);
+            let bucket = day_bucket(planned.local_date);
+            core.store().fold_stats(ws.id).await?;
+            let (kudos, feedback, cross) = core.store().bucket_totals(ws.id, &bucket).await?;
+            let mut body = format!("Today: {kudos} kudos and {feedback} customer shout-outs.");
+            if kudos + feedback == 0 {
+                body.push_str(&format!("\n{}", texts.recap_quiet));
+            } else {
+                let values = core
+                    .leaderboard(ws, None, Period::Today, Board::Values, 1)
+                    .await?;
+                if let Some(top) = values.lines.first() {
+                    body.push_str(&format!(
+                        "\nValue of the day: {} ({}).",
+                        top.label, top.count
+                    ));
+                }
+                body.push_str(&format!("\nCross-team thanks: {cross}."));
+                let filter = KudosFilter {
+                    from: Some(planned.local_date),
+                    to: Some(planned.local_date),
+                    include_removed: false,
+                };
+                let today = core.store().kudos_list(ws.id, &filter).await?;
+                if let Some(k) = today
+                    .iter()
+                    .filter(|k| k.kind == KudosKind::Kudos)
+                    .max_by_key(|k| (k.message.chars().count(), k.id))
+                {
+                    let names: Vec<&str> = k.recipients.iter().map(|r| r.name.as_str()).collect();
+                    body.push_str(&format!(
+                        "\nFeatured: {} to {}: “{}”",
+                        k.giver.name,
+                        crate::render::names(&names),
+                        k.message
+                    ));
+                }
+            }
+            Rendered {
+                title: fill(
+                    &texts.recap_title,
+                    &[
+                        ("day", n.to_string()),
+                        ("title", plan.days[n - 1].title.clone()),
+                    ],
+                ),
+                body,
+            }
+        }
+        PostKind::Awards => {
+            let bucket = csw_bucket(week.start.year());
+            let period = Period::Csw(Some(week.start.year()));
+            let received = core
+                .leaderboard(ws, None, period, Board::Received, 3)
+                .await?;
+            let given = core.leaderboard(ws, None, period, Board::Given, 3).await?;
+            let pairs = core
+                .leaderboard(ws, None, period, Board::CrossTeam, 1)
+                .await?;
+            let champions = core.store().department_champions(ws.id, &bucket).await?;
+            let (kudos, feedback, cross) = core.store().bucket_totals(ws.id, &bucket).await?;
+            let (active, thanked) = core.store().coverage_counts(ws.id, &bucket).await?;
+            let lines = |lb: &crate::service::Leaderboard| {
+                lb.lines
+                    .iter()
+                    .map(|l| format!("{}. {} ({})", l.rank, l.label, l.count))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut body = texts.awards_intro.clone();
+            if !received.lines.is_empty() {
+                body.push_str(&format!("\nMost thanked: {}", lines(&received)));
+                body.push_str(&format!("\nMost thankful: {}", lines(&given)));
+            }
+            if !champions.is_empty() {
+                body.push_str("\nExcellence in Service:");
+                for (dept, name, n) in &champions {
+                    body.push_str(&format!("\n• {dept}: {name} ({n})"));
+                }
+            }
+            if let Some(top) = pairs.lines.first() {
+                body.push_str(&format!(
+                    "\nMost cross-team thanks: {} ({})",
+                    top.label, top.count
+                ));
+            }
+            let share = if active == 0 {
+                0
+            } else {
+                (thanked * 100 + active / 2) / active
+            };
+            body.push_str(&format!(
+                "\nIn all: {kudos} kudos, {feedback} customer shout-outs, {cross} across teams; {thanked} of {active} people thanked ({share}%)."
+            ));
+            Rendered {
+                title: fill(&texts.awards_title, &[("year", year)]),
+                body,
+            }
+        }
+        PostKind::Book => {
+            let Recipient::Member { id, .. } = to else {
+                anyhow::bail!("a thank-you book goes to a member");
+            };
+            let filter = KudosFilter {
+                from: Some(week.start),
+                to: Some(week.end),
+                include_removed: false,
+            };
+            let kudos = core.store().kudos_list(ws.id, &filter).await?;
+            let mut body = texts.book_intro.clone();
+            for k in kudos
+                .iter()
+                .filter(|k| k.kind == KudosKind::Kudos && k.recipients.iter().any(|r| r.id == *id))
+            {
+                body.push_str(&format!(
+                    "\n• {} ({}): “{}”",
+                    k.giver.name,
+                    weekday_name(k.local_date),
+                    k.message
+                ));
+            }
+            Rendered {
+                title: fill(&texts.book_title, &[("year", year)]),
+                body,
+            }
+        }
+        PostKind::Digest => {
+            let lb = core
+                .leaderboard(ws, None, Period::Week, Board::Received, 3)
+                .await?;
+            let (kudos, feedback, _) = core.store().bucket_totals(ws.id, &lb.period.bucket).await?;
+            let mut body = format!("This week: {kudos} kudos and {feedback} customer shout-outs.");
+            for l in &lb.lines {
+                body.push_str(&format!("\n{}. {} ({})", l.rank, l.label, l.count));
+            }
+            body.push_str(&format!("\n\n{}", texts.how_to));
+            Rendered {
+                title: texts.digest_title.clone(),
+                body,
+            }
+        }
+    })
+}
