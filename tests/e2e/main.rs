@@ -6,5 +6,6 @@ mod core_boards;
 mod core_kudos;
 mod core_settings;
 mod discord;
+mod scheduler;
 mod shell;
 mod support;

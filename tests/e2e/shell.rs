@@ -186,3 +186,57 @@ fn a_mass_mention_in_kudos_text_pings_nobody() {
         "{post}"
     );
 }
+
+#[test]
+fn the_clock_runs_the_week_and_prints_each_post_as_it_falls_due() {
+    let cli = Cli::new();
+    let run = cli.shell(
+        "ana",
+        "2026-10-01T12:00:00Z",
+        "\
+/config timezone Europe/London
+:clock 2026-10-05T08:59
+:clock 2026-10-05T09:00
+/kudos @li Thanks for the handover
+:clock 2026-10-09T17:00
+:clock 2026-10-09T18:00
+",
+    );
+    let out = &run.stdout;
+    let heads_up = out
+        .find("[#general] 📣 Customer Service Week starts Monday!")
+        .expect(out);
+    let before_monday = out.find("🕘 It is Mon 5 Oct 2026 08:59").expect(out);
+    assert!(
+        heads_up < before_monday,
+        "the heads-up came on Friday:\n{out}"
+    );
+    let prompt = out
+        .find("[#general] 📣 Customer Service Week, day 1: Thank a teammate")
+        .expect(out);
+    assert!(before_monday < prompt, "{out}");
+    assert_eq!(
+        out.matches("📣 Customer Service Week, day").count(),
+        5,
+        "{out}"
+    );
+    assert_eq!(out.matches("recap:").count(), 4, "{out}");
+    assert!(
+        out.contains("[#general] 📣 Customer Service Week 2026: the awards"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[DM to li] 📣 Your thank-you book from Customer Service Week 2026"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    • ana (Monday): “Thanks for the handover”"),
+        "{out}"
+    );
+    let last = out.rfind("🕘 It is Fri 9 Oct 2026 18:00").expect(out);
+    assert_eq!(
+        out[last..].lines().count(),
+        1,
+        "nothing posted twice:\n{out}"
+    );
+}

@@ -25,6 +25,11 @@ impl Bot {
 
     /// `dev_guild`: register commands in the test guild rather than globally.
     pub async fn start_with(at: &str, dev_guild: bool) -> Self {
+        Self::start_configured(at, dev_guild, false).await
+    }
+
+    /// `posts`: run the week's scheduler (ticking every 50 ms) instead of switching posts off.
+    pub async fn start_configured(at: &str, dev_guild: bool, posts: bool) -> Self {
         if let Ok(level) = std::env::var("SPOTLIGHT_TEST_LOG") {
             let config = spotlight::config::LogConfig {
                 format: spotlight::config::LogFormat::Pretty,
@@ -36,6 +41,8 @@ impl Bot {
         let base = fake.base_url.clone();
         let test = TestApp::with_config(at, move |c| {
             c.discord.api_base_url = base;
+            c.scheduler.tick_ms = 50;
+            c.defaults.prompts_enabled = posts;
             if dev_guild {
                 c.discord.dev_guild_id = GUILD_ID.to_string();
             }

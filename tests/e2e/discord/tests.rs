@@ -1056,3 +1056,57 @@ async fn values_and_time_zones_autocomplete() {
     assert!(names.contains(&"Europe/London"), "{names:?}");
     bot.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_daily_prompt_arrives_as_a_channel_message() {
+    let bot = Bot::start_configured("2026-10-05T07:59:00Z", true, true).await;
+    let boss = user(9, "boss");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash_resolved(
+            131,
+            "spotlight",
+            &boss,
+            ADMIN,
+            json!([{"name": "channel", "type": 1, "options": [{"name": "channel", "type": 7, "value": "300"}]}]),
+            json!({"channels": {"300": channel(300, "celebrations")}}),
+        ),
+    );
+    bot.fake
+        .wait_for("channel set", |r| r.path.contains("/interactions/131/"))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !bot.fake
+            .requests()
+            .iter()
+            .any(|r| r.path == "/api/v10/channels/300/messages"),
+        "nothing before 09:00"
+    );
+    bot.test.set_time("2026-10-05T09:00:00Z");
+    let post = bot
+        .fake
+        .wait_for("the prompt", |r| {
+            r.method == "POST" && r.path == "/api/v10/channels/300/messages"
+        })
+        .await;
+    let embed = &post.body["embeds"][0];
+    assert_eq!(
+        embed["title"],
+        "Customer Service Week, day 1: Thank a teammate"
+    );
+    assert!(
+        embed["description"].as_str().unwrap().contains("Try this:"),
+        "{embed:#}"
+    );
+    assert_eq!(post.body["allowed_mentions"]["parse"], json!([]));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let count = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v10/channels/300/messages")
+        .count();
+    assert_eq!(count, 1, "posted once, however many ticks ran");
+    bot.stop().await.unwrap();
+}
