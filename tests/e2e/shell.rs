@@ -240,3 +240,32 @@ fn the_clock_runs_the_week_and_prints_each_post_as_it_falls_due() {
         "nothing posted twice:\n{out}"
     );
 }
+
+#[test]
+fn admins_switch_and_move_posts_from_the_shell() {
+    let cli = Cli::new();
+    let run = cli.shell(
+        "ana",
+        "2026-10-05T07:00:00Z",
+        "\
+/config post recap off
+/config post prompt 10:15
+/config post gossip on
+/config
+:clock 2026-10-05T18:00
+",
+    );
+    let out = &run.stdout;
+    assert!(
+        out.contains("The recap post is off, at 17:00 (UTC)."),
+        "{out}"
+    );
+    assert!(
+        out.contains("The prompt post is on, at 10:15 (UTC)."),
+        "{out}"
+    );
+    assert!(out.contains("⚠ 'gossip' is not a post"), "{out}");
+    assert!(out.contains("scheduled posts: heads-up 09:00, prompt 10:15, recap off, awards 16:00, book 16:00, digest off"), "{out}");
+    assert!(out.contains("📣 Customer Service Week, day 1"), "{out}");
+    assert!(!out.contains("recap:"), "{out}");
+}
