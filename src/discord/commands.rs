@@ -58,10 +58,7 @@ pub async fn kudos(
         .into_iter()
         .flatten()
         .collect();
-    let mut recipients = Vec::with_capacity(users.len());
-    for user in &users {
-        recipients.push(member_of(ctx, &ws, user).await?.id);
-    }
+    let recipients = super::members_of(ctx, &ws, &users).await?;
     let given = ctx
         .data()
         .app
@@ -101,10 +98,7 @@ pub async fn feedback(
         .into_iter()
         .flatten()
         .collect();
-    let mut recipients = Vec::with_capacity(users.len());
-    for user in &users {
-        recipients.push(member_of(ctx, &ws, user).await?.id);
-    }
+    let recipients = super::members_of(ctx, &ws, &users).await?;
     let given = ctx
         .data()
         .app
@@ -135,13 +129,7 @@ async fn confirm_and_announce(
     if !given.created {
         return Ok(());
     }
-    let channel = ws
-        .settings
-        .celebration_channel
-        .as_deref()
-        .and_then(|c| c.parse::<u64>().ok())
-        .map(serenity::ChannelId::new)
-        .unwrap_or_else(|| ctx.channel_id());
+    let channel = super::celebration_channel(ws).unwrap_or_else(|| ctx.channel_id());
     let ids: Vec<serenity::UserId> = users.iter().map(|u| u.id).collect();
     let what = format!("announcement of kudos #{}", given.kudos.id);
     super::deliver(

@@ -233,10 +233,32 @@ async fn workspace(ctx: Context<'_>, guild_id: serenity::GuildId) -> Result<Work
         .await?)
 }
 
+/// The workspace's celebration channel, when one is set.
+pub fn celebration_channel(ws: &Workspace) -> Option<serenity::ChannelId> {
+    ws.settings
+        .celebration_channel
+        .as_deref()
+        .and_then(|c| c.parse::<u64>().ok())
+        .map(serenity::ChannelId::new)
+}
+
 pub fn display_name(user: &serenity::User) -> String {
     user.global_name
         .clone()
         .unwrap_or_else(|| user.name.clone())
+}
+
+/// The members behind the users a command names.
+async fn members_of(
+    ctx: Context<'_>,
+    ws: &Workspace,
+    users: &[serenity::User],
+) -> Result<Vec<crate::domain::model::MemberId>, Error> {
+    let mut ids = Vec::with_capacity(users.len());
+    for user in users {
+        ids.push(member_of(ctx, ws, user).await?.id);
+    }
+    Ok(ids)
 }
 
 async fn member_of(

@@ -37,17 +37,11 @@ impl Sink for DiscordSink {
             .embed(embed)
             .allowed_mentions(serenity::CreateAllowedMentions::new());
         let channel = match &post.to {
-            Recipient::Channel => ws
-                .settings
-                .celebration_channel
-                .as_deref()
-                .and_then(|c| c.parse::<u64>().ok())
-                .map(serenity::ChannelId::new)
-                .ok_or_else(|| {
-                    DeliveryError::Permanent(
-                        "no celebration channel is set (/spotlight channel)".into(),
-                    )
-                })?,
+            Recipient::Channel => super::celebration_channel(ws).ok_or_else(|| {
+                DeliveryError::Permanent(
+                    "no celebration channel is set (/spotlight channel)".into(),
+                )
+            })?,
             Recipient::Member { external_id, .. } => {
                 let user = external_id
                     .parse::<u64>()

@@ -7,7 +7,7 @@ use super::render::announcement;
 use super::{deliver, display_name, PLATFORM};
 use crate::app::App;
 use crate::domain::error::Error as CoreError;
-use crate::domain::model::KudosRequest;
+use crate::domain::model::{KudosRequest, Workspace};
 
 pub async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, app: &App) {
     let result = match event {
@@ -44,17 +44,27 @@ fn is_kudos_emoji(emoji: &serenity::ReactionType, configured: &str) -> bool {
     }
 }
 
-async fn added(ctx: &serenity::Context, app: &App, r: &serenity::Reaction) -> anyhow::Result<()> {
+/// The workspace and reacting user when the reaction is the workspace's kudos emoji in a server.
+async fn kudos_reaction(
+    app: &App,
+    r: &serenity::Reaction,
+) -> anyhow::Result<Option<(Workspace, serenity::UserId)>> {
     let (Some(guild), Some(user_id)) = (r.guild_id, r.user_id) else {
-        return Ok(());
+        return Ok(None);
     };
-    let core = &app.spotlight;
-    let ws = core
+    let ws = app
+        .spotlight
         .workspace(PLATFORM, &guild.to_string(), &guild.to_string())
         .await?;
-    if !is_kudos_emoji(&r.emoji, &ws.settings.kudos_emoji) {
+    Ok(is_kudos_emoji(&r.emoji, &ws.settings.kudos_emoji).then_some((ws, user_id)))
+}
+
+async fn added(ctx: &serenity::Context, app: &App, r: &serenity::Reaction) -> anyhow::Result<()> {
+    let Some((ws, user_id)) = kudos_reaction(app, r).await? else {
         return Ok(());
-    }
+    };
+    let guild = r.guild_id.unwrap_or_default();
+    let core = &app.spotlight;
     let message = r.channel_id.message(&ctx.http, r.message_id).await?;
     let author = &message.author;
     let giver_user = match &r.member {
@@ -96,13 +106,7 @@ async fn added(ctx: &serenity::Context, app: &App, r: &serenity::Reaction) -> an
     if !given.created {
         return Ok(());
     }
-    let channel = ws
-        .settings
-        .celebration_channel
-        .as_deref()
-        .and_then(|c| c.parse::<u64>().ok())
-        .map(serenity::ChannelId::new)
-        .unwrap_or(r.channel_id);
+    let channel = super::celebration_channel(&ws).unwrap_or(r.channel_id);
     let what = format!("announcement of kudos #{}", given.kudos.id);
     deliver(
         ctx,
