@@ -233,20 +233,12 @@ impl Store {
             }
         }
         if changed {
-            rebuild_stats_on(&mut tx, workspace).await?;
+            super::stats::rebuild_stats_on(&mut tx, workspace).await?;
         }
         sqlx::query("UPDATE workspaces SET next_due_at = 0 WHERE id = ?")
             .bind(workspace)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Recomputes every board of a workspace from the thank-yous themselves.
-    pub async fn rebuild_stats(&self, workspace: WorkspaceId) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        rebuild_stats_on(&mut tx, workspace).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -451,117 +443,3 @@ pub async fn insert_kudos_on(
         used: u32::try_from(used).unwrap_or(u32::MAX),
     })
 }
-
-async fn rebuild_stats_on(
-    conn: &mut SqliteConnection,
-    workspace: WorkspaceId,
-) -> anyhow::Result<()> {
-    for statement in CLEAR_STATS {
-        sqlx::query(*statement)
-            .bind(workspace)
-            .execute(&mut *conn)
-            .await
-            .context("clearing leaderboards")?;
-    }
-    fold_on(conn, workspace).await
-}
-
-/// Counts every thank-you written since the last fold into the boards; a no-op when none are.
-async fn fold_on(conn: &mut SqliteConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
-    let row = sqlx::query(
-        "SELECT COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = ?1), 0), \
-                COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = ?1), 0)",
-    )
-    .bind(workspace)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (from, to): (i64, i64) = (row.get(0), row.get(1));
-    if to <= from {
-        return Ok(());
-    }
-    for statement in FOLD_STATS {
-        sqlx::query(*statement)
-            .bind(workspace)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *conn)
-            .await
-            .context("folding new kudos into the leaderboards")?;
-    }
-    Ok(())
-}
-
-impl Store {
-    /// Brings the boards up to date with every thank-you written so far. Cheap when nothing is
-    /// new: one read. Concurrent folds serialize on SQLite's write lock.
-    pub async fn fold_stats(&self, workspace: WorkspaceId) -> anyhow::Result<()> {
-        let pending: bool = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = ?1), 0) > \
-                    COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = ?1), 0)",
-        )
-        .bind(workspace)
-        .fetch_one(&self.pool)
-        .await?;
-        if !pending {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        fold_on(&mut tx, workspace).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-}
-
-const CLEAR_STATS: &[&str] = &[
-    "DELETE FROM member_stats WHERE workspace_id = ?1",
-    "DELETE FROM department_stats WHERE workspace_id = ?1",
-    "DELETE FROM value_stats WHERE workspace_id = ?1",
-    "DELETE FROM pair_stats WHERE workspace_id = ?1",
-    "DELETE FROM stats_watermark WHERE workspace_id = ?1",
-];
-
-/// Folds kudos ?2 < id <= ?3 of workspace ?1 into the boards. Counting is per recipient: a note
-/// to three people is three thank-yous, as the allowance counts them.
-const FOLD_STATS: &[&str] = &[
-    "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
-     SELECT ?1, b.value, r.member_id, SUM(k.kind = 'kudos'), SUM(k.kind = 'feedback') \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
-     GROUP BY b.value, r.member_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
-     SET received = received + excluded.received, feedback = feedback + excluded.feedback",
-    "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
-     SELECT ?1, b.value, k.giver_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
-       AND k.kind = 'kudos' \
-     GROUP BY b.value, k.giver_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = given + excluded.given",
-    "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
-     SELECT ?1, b.value, r.department_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND r.department_id IS NOT NULL \
-     GROUP BY b.value, r.department_id \
-     ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
-     SET received = received + excluded.received",
-    "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
-     SELECT ?1, b.value, k.value_tag, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
-     GROUP BY b.value, k.value_tag \
-     ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE SET count = count + excluded.count",
-    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
-     SELECT ?1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND k.giver_department_id IS NOT NULL \
-       AND r.department_id IS NOT NULL AND k.giver_department_id <> r.department_id \
-     GROUP BY b.value, k.giver_department_id, r.department_id \
-     ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE \
-     SET count = count + excluded.count",
-    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES (?1, ?3) \
-     ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
-     WHERE ?2 >= 0",
-];

@@ -6,6 +6,7 @@ mod deliveries;
 mod kudos;
 mod members;
 mod schedule;
+mod stats;
 mod workspaces;
 
 use std::path::{Path, PathBuf};
