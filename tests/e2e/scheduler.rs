@@ -389,3 +389,30 @@ async fn a_prompt_time_in_a_skipped_hour_posts_at_the_next_valid_minute() {
     // 03:00 AEDT on the 4th is 16:00 UTC on the 3rd; the next day's 02:30 AEDT is 15:30 UTC.
     assert_eq!(prompts, ["2026-10-03T16:00Z", "2026-10-04T15:30Z"]);
 }
+
+#[tokio::test]
+async fn moving_the_week_mid_week_moves_the_next_posts() {
+    let app = TestApp::at("2026-10-05T00:00:00Z").await;
+    let sink = Recorder::new(&app.clock);
+    let ws = zoned(&app, "team", "Europe/London").await;
+    let admin = app.admin(&ws, "boss").await;
+    run_until(&app, &sink, "2026-10-06T12:00:00Z").await;
+    // On Tuesday the organisation moves its week to 12-16 October.
+    app.core()
+        .set_week(&ws, &admin, "2026-10-12".parse().unwrap(), None)
+        .await
+        .unwrap();
+    run_until(&app, &sink, "2026-10-12T12:00:00Z").await;
+    let seen: Vec<(PostKind, String)> = sink.seen().into_iter().map(|(_, k, at)| (k, at)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (PostKind::Prompt, "2026-10-05T08:00Z".into()),
+            (PostKind::Recap, "2026-10-05T16:00Z".into()),
+            (PostKind::Prompt, "2026-10-06T08:00Z".into()),
+            // Tuesday's recap is gone with the old week; the new week's heads-up and Monday follow.
+            (PostKind::HeadsUp, "2026-10-09T08:00Z".into()),
+            (PostKind::Prompt, "2026-10-12T08:00Z".into()),
+        ]
+    );
+}
