@@ -17,6 +17,15 @@ pub struct Rendered {
     pub body: String,
 }
 
+/// "1 customer shout-out", "3 customer shout-outs".
+fn shout_outs(n: i64) -> String {
+    if n == 1 {
+        "1 customer shout-out".to_string()
+    } else {
+        format!("{n} customer shout-outs")
+    }
+}
+
 fn date_words(d: chrono::NaiveDate) -> String {
     format!("{} {}", weekday_name(d), d.format("%-d %B"))
 }
@@ -80,7 +89,7 @@ pub async fn render(
             let bucket = day_bucket(planned.local_date);
             core.store().fold_stats(ws.id).await?;
             let (kudos, feedback, cross) = core.store().bucket_totals(ws.id, &bucket).await?;
-            let mut body = format!("Today: {kudos} kudos and {feedback} customer shout-outs.");
+            let mut body = format!("Today: {kudos} kudos and {}.", shout_outs(feedback));
             if kudos + feedback == 0 {
                 body.push_str(&format!("\n{}", texts.recap_quiet));
             } else {
@@ -168,7 +177,8 @@ pub async fn render(
                 (thanked * 100 + active / 2) / active
             };
             body.push_str(&format!(
-                "\nIn all: {kudos} kudos, {feedback} customer shout-outs, {cross} across teams; {thanked} of {active} people thanked ({share}%)."
+                "\nIn all: {kudos} kudos, {}, {cross} across teams; {thanked} of {active} people thanked ({share}%).",
+                shout_outs(feedback)
             ));
             Rendered {
                 title: fill(&texts.awards_title, &[("year", year)]),
@@ -207,7 +217,7 @@ pub async fn render(
                 .leaderboard(ws, None, Period::Week, Board::Received, 3)
                 .await?;
             let (kudos, feedback, _) = core.store().bucket_totals(ws.id, &lb.period.bucket).await?;
-            let mut body = format!("This week: {kudos} kudos and {feedback} customer shout-outs.");
+            let mut body = format!("This week: {kudos} kudos and {}.", shout_outs(feedback));
             for l in &lb.lines {
                 body.push_str(&format!("\n{}. {} ({})", l.rank, l.label, l.count));
             }
