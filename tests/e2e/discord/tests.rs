@@ -175,10 +175,8 @@ async fn a_failed_announcement_still_confirms_the_kudos() {
         .fail_next(&format!("/api/v10/channels/{CHANNEL_ID}/messages"), 500);
     let ana = user(1, "ana");
     let dana = user(2, "dana");
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        slash(31, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
-    );
+    bot.fake
+        .dispatch("INTERACTION_CREATE", thank_dana(31, &ana, dana));
     let reply = bot
         .fake
         .wait_for("reply", |r| r.path.contains("/interactions/31/"))
@@ -298,10 +296,8 @@ async fn a_403_on_the_celebration_channel_is_reported_to_admins_not_retried() {
     );
 
     bot.fake.fail_next("/api/v10/channels/300/messages", 403);
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        slash(52, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
-    );
+    bot.fake
+        .dispatch("INTERACTION_CREATE", thank_dana(52, &ana, dana));
     bot.fake
         .wait_for("kudos reply", |r| r.path.contains("/interactions/52/"))
         .await;
@@ -362,10 +358,8 @@ async fn a_transient_500_is_retried() {
         .fail_next(&format!("/api/v10/channels/{CHANNEL_ID}/messages"), 500);
     let ana = user(1, "ana");
     let dana = user(2, "dana");
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        slash(61, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
-    );
+    bot.fake
+        .dispatch("INTERACTION_CREATE", thank_dana(61, &ana, dana));
     let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while bot
@@ -622,10 +616,8 @@ async fn shutdown_lets_the_command_in_flight_finish() {
         .slow_callbacks(std::time::Duration::from_millis(600));
     let ana = user(1, "ana");
     let dana = user(2, "dana");
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        slash(81, "kudos", &ana, MEMBER, json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]), &[dana]),
-    );
+    bot.fake
+        .dispatch("INTERACTION_CREATE", thank_dana(81, &ana, dana));
     bot.fake
         .wait_for("the reply in flight", |r| {
             r.path.contains("/interactions/81/")
@@ -1109,4 +1101,16 @@ async fn the_daily_prompt_arrives_as_a_channel_message() {
         .count();
     assert_eq!(count, 1, "posted once, however many ticks ran");
     bot.stop().await.unwrap();
+}
+
+/// `/kudos member:dana message:thanks` from `from`.
+fn thank_dana(id: u64, from: &serde_json::Value, dana: serde_json::Value) -> serde_json::Value {
+    slash(
+        id,
+        "kudos",
+        from,
+        MEMBER,
+        json!([{"name": "member", "type": 6, "value": "2"}, {"name": "message", "type": 3, "value": "thanks"}]),
+        &[dana],
+    )
 }
