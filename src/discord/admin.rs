@@ -90,6 +90,7 @@ async fn tell(ctx: Context<'_>, ws: &Workspace, actor: &Actor, text: String) -> 
 
 /// Where kudos are announced (omit the channel to announce where they are given).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight channel", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn channel(
     ctx: Context<'_>,
     #[description = "The celebration channel"]
@@ -128,6 +129,7 @@ async fn autocomplete_timezone(
 
 /// The team's time zone, for the day's boundaries and the week's posts.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight timezone", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn timezone(
     ctx: Context<'_>,
     #[description = "An IANA time zone such as Europe/London"]
@@ -152,6 +154,7 @@ pub async fn timezone(
 
 /// The local time of the daily prompt during Customer Service Week.
 #[poise::command(slash_command, guild_only, rename = "prompt-time")]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight prompt-time", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn prompt_time(
     ctx: Context<'_>,
     #[description = "HH:MM, 24-hour, in the team's time zone"] time: String,
@@ -173,6 +176,7 @@ pub async fn prompt_time(
 
 /// How many colleagues each member may thank per day (0 = unlimited).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight allowance", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn allowance(
     ctx: Context<'_>,
     #[description = "Thank-yous per person per day"]
@@ -196,6 +200,7 @@ pub async fn allowance(
 
 /// The reaction that gives kudos.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight emoji", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn emoji(
     ctx: Context<'_>,
     #[description = "An emoji, e.g. 🌟"] emoji: String,
@@ -218,6 +223,7 @@ pub async fn emoji(
 
 /// Move this year's Customer Service Week, or (with no start) put it back on the standard dates.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight week", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn week(
     ctx: Context<'_>,
     #[description = "First day, YYYY-MM-DD (omit to reset to the standard week)"] start: Option<
@@ -248,6 +254,7 @@ pub async fn week(
 
 /// Put a member in a department, or map a role to one ("none" removes).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight department", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn department(
     ctx: Context<'_>,
     #[description = "Department name, or none"] name: String,
@@ -290,6 +297,7 @@ pub enum ValuesAction {
 
 /// The value tags kudos can carry.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight values", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn values(
     ctx: Context<'_>,
     #[description = "What to do"] action: ValuesAction,
@@ -312,6 +320,7 @@ pub async fn values(
 
 /// Take a kudos or shout-out off every board (it stays on record as revoked).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight revoke", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn revoke(
     ctx: Context<'_>,
     #[description = "The kudos number (shown in its post)"] id: i64,
@@ -329,6 +338,7 @@ pub async fn revoke(
 
 /// Who has not been thanked yet (only you see this).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight coverage", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn coverage(
     ctx: Context<'_>,
     #[description = "Which period (default: this week)"] period: Option<PeriodChoice>,
@@ -358,6 +368,7 @@ pub enum PromptsAction {
 
 /// Switch the week's posts on or off, or preview a day's prompt (only you see it).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight prompts", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn prompts(
     ctx: Context<'_>,
     #[description = "What to do"] action: PromptsAction,
@@ -408,6 +419,7 @@ pub enum PostChoice {
 
 /// Switch one kind of the week's posts on or off, or move its time.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight post", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn post(
     ctx: Context<'_>,
     #[description = "Which post"] kind: PostChoice,
@@ -442,6 +454,7 @@ pub async fn post(
 
 /// The settings, this year's week, and any post the bot failed to deliver.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight status", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
     let core = &ctx.data().app.spotlight;

@@ -41,6 +41,7 @@ async fn autocomplete_value(
 
 /// Thank one to three colleagues.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "kudos", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn kudos(
     ctx: Context<'_>,
     #[description = "Who you are thanking"] member: serenity::User,
@@ -81,6 +82,7 @@ pub async fn kudos(
 
 /// Share a compliment a customer gave about colleagues.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "feedback", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn feedback(
     ctx: Context<'_>,
     #[description = "Who the customer praised"] member: serenity::User,
@@ -189,6 +191,7 @@ pub enum BoardChoice {
 
 /// The top 10 and your own place.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "leaderboard", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn leaderboard(
     ctx: Context<'_>,
     #[description = "Which period (default: this week)"] period: Option<PeriodChoice>,
@@ -218,6 +221,7 @@ pub async fn leaderboard(
 
 /// Kudos received and given, top values, today's allowance.
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "stats", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn stats(
     ctx: Context<'_>,
     #[description = "Whose stats (default: yours)"] member: Option<serenity::User>,
@@ -234,6 +238,7 @@ pub async fn stats(
 
 /// Take back your latest kudos (within 10 minutes).
 #[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "undo", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
     let k = ctx.data().app.spotlight.undo(&ws, &me).await?;
@@ -254,6 +259,7 @@ struct KudosModal {
 
 /// Thank the author of a message; a form asks what for, and the kudos links to the message.
 #[poise::command(context_menu_command = "Give kudos", guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "Give kudos", interaction = %ctx.interaction.id, user = %ctx.interaction.user.id))]
 pub async fn give_kudos_for_message(
     ctx: poise::ApplicationContext<'_, Data, Error>,
     #[description = "The message to thank its author for"] msg: serenity::Message,

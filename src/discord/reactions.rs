@@ -10,10 +10,18 @@ use crate::domain::error::Error as CoreError;
 use crate::domain::model::{KudosRequest, Workspace};
 
 pub async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, app: &App) {
+    use tracing::Instrument;
     let result = match event {
-        serenity::FullEvent::ReactionAdd { add_reaction } => added(ctx, app, add_reaction).await,
-        serenity::FullEvent::ReactionRemove { removed_reaction } => {
-            removed(ctx, app, removed_reaction).await
+        serenity::FullEvent::ReactionAdd { add_reaction: r } => {
+            let span = tracing::info_span!("event", name = "reaction add", message = %r.message_id);
+            added(ctx, app, r).instrument(span).await
+        }
+        serenity::FullEvent::ReactionRemove {
+            removed_reaction: r,
+        } => {
+            let span =
+                tracing::info_span!("event", name = "reaction remove", message = %r.message_id);
+            removed(ctx, app, r).instrument(span).await
         }
         _ => Ok(()),
     };
