@@ -10,7 +10,9 @@ pub enum Refusal {
     SelfKudos,
     #[error("{0} is a bot; kudos are for people.")]
     BotRecipient(String),
-    #[error("Name at least one colleague to thank, e.g. /kudos @dana thanks for covering my shift.")]
+    #[error(
+        "Name at least one colleague to thank, e.g. /kudos @dana thanks for covering my shift."
+    )]
     NoRecipients,
     #[error("You can thank at most {max} people at once (you named {given}).")]
     TooManyRecipients { max: usize, given: usize },

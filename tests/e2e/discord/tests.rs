@@ -472,7 +472,23 @@ async fn the_kudos_emoji_thanks_the_author_and_taking_it_back_the_same_day_withd
     // A redelivered reaction adds nothing.
     bot.fake
         .dispatch("MESSAGE_REACTION_ADD", reaction_add(&ana, 777, 2, "🌟"));
-    // Gateway events are handled concurrently; let that one land before the removal.
+    // Gateway events are handled concurrently; let that one land before the removal: it has
+    // fetched the message a second time once it is under way.
+    let fetched = |bot: &Bot| {
+        bot.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/messages/777"))
+            .count()
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fetched(&bot) < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the redelivery was never handled"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
         bot.test
