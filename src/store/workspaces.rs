@@ -63,7 +63,7 @@ impl Store {
     /// Workspaces whose name or external id is `key`, case-insensitively.
     pub async fn workspaces_named(&self, key: &str) -> anyhow::Result<Vec<Workspace>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{WORKSPACE_COLUMNS} WHERE w.name = ?1 COLLATE NOCASE OR w.external_id = ?1 ORDER BY w.id"
+            "{WORKSPACE_COLUMNS} WHERE w.name = ?1 COLLATE NOCASE OR w.external_id = ?1 OR w.platform || ':' || w.external_id = ?1 ORDER BY w.id"
         )))
         .bind(key)
         .fetch_all(&self.pool)

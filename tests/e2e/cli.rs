@@ -388,3 +388,39 @@ fn run_fails_loudly_when_the_discord_api_cannot_be_reached() {
         run.stderr
     );
 }
+
+#[test]
+fn workspaces_are_found_by_name_in_any_case_or_by_platform_and_id() {
+    let cli = Cli::new();
+    cli.shell("ana", "2026-10-05T09:00:00Z", "/kudos @li thanks\n");
+    cli.run(
+        &[
+            "shell",
+            "--as",
+            "bo",
+            "--workspace",
+            "ACME",
+            "--at",
+            "2026-10-05T09:00:00Z",
+        ],
+        "",
+    );
+    // Same name in another case: the same local workspace, renamed.
+    let run = cli.run(
+        &["leaderboard", "--workspace", "acme", "--period", "all"],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = cli.run(
+        &[
+            "leaderboard",
+            "--workspace",
+            "local:acme",
+            "--period",
+            "all",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1. li — 1"), "{}", run.stdout);
+}
