@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 
 use super::commands::PeriodChoice;
 use super::render::quiet;
-use super::{member_of, speaker, Context, Data, Error};
+use super::{core_of, member_of, speaker, Context, Data, Error};
 use crate::domain::error::Refusal;
 use crate::domain::model::{Actor, Workspace};
 use crate::domain::themes::parse_day;
@@ -68,7 +68,7 @@ async fn admin(ctx: Context<'_>) -> Result<(Workspace, Actor), Error> {
 
 /// Sends an admin's private reply, with any post the bot failed to deliver since they last looked.
 async fn tell(ctx: Context<'_>, ws: &Workspace, actor: &Actor, text: String) -> Result<(), Error> {
-    let notices = ctx.data().app.spotlight.admin_notices(ws, actor).await?;
+    let notices = core_of(ctx).admin_notices(ws, actor).await?;
     let mut text = text;
     if !notices.is_empty() {
         text.push_str("\n\n⚠ Posts I could not deliver:");
@@ -99,12 +99,7 @@ pub async fn channel(
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
     let id = channel.map(|c| c.to_string());
-    let ws2 = ctx
-        .data()
-        .app
-        .spotlight
-        .set_channel(&ws, &actor, id.as_deref())
-        .await?;
+    let ws2 = core_of(ctx).set_channel(&ws, &actor, id.as_deref()).await?;
     let text = match &ws2.settings.celebration_channel {
         Some(c) => format!("Kudos will be announced in <#{c}>."),
         None => "No celebration channel: kudos are announced where they are given.".into(),
@@ -137,12 +132,7 @@ pub async fn timezone(
     zone: String,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let ws = ctx
-        .data()
-        .app
-        .spotlight
-        .set_timezone(&ws, &actor, &zone)
-        .await?;
+    let ws = core_of(ctx).set_timezone(&ws, &actor, &zone).await?;
     tell(
         ctx,
         &ws,
@@ -160,12 +150,7 @@ pub async fn prompt_time(
     #[description = "HH:MM, 24-hour, in the team's time zone"] time: String,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let ws = ctx
-        .data()
-        .app
-        .spotlight
-        .set_prompt_time(&ws, &actor, &time)
-        .await?;
+    let ws = core_of(ctx).set_prompt_time(&ws, &actor, &time).await?;
     let text = format!(
         "Daily prompts will be posted at {} ({}).",
         ws.settings.prompt_time.format("%H:%M"),
@@ -185,10 +170,7 @@ pub async fn allowance(
     per_day: u32,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let ws = ctx
-        .data()
-        .app
-        .spotlight
+    let ws = core_of(ctx)
         .set_allowance(&ws, &actor, &per_day.to_string())
         .await?;
     let text = match ws.settings.daily_allowance {
@@ -206,12 +188,7 @@ pub async fn emoji(
     #[description = "An emoji, e.g. 🌟"] emoji: String,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let ws = ctx
-        .data()
-        .app
-        .spotlight
-        .set_emoji(&ws, &actor, &emoji)
-        .await?;
+    let ws = core_of(ctx).set_emoji(&ws, &actor, &emoji).await?;
     tell(
         ctx,
         &ws,
@@ -234,7 +211,7 @@ pub async fn week(
     >,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let core = &ctx.data().app.spotlight;
+    let core = core_of(ctx);
     let week = match start {
         Some(start) => {
             let start = parse_date(&start)?;
@@ -262,7 +239,7 @@ pub async fn department(
     #[description = "Everyone with this role"] role: Option<serenity::RoleId>,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let core = &ctx.data().app.spotlight;
+    let core = core_of(ctx);
     let dept = (!name.trim().eq_ignore_ascii_case("none")).then_some(name.trim());
     let text = match (member, role) {
         (Some(user), None) => {
@@ -304,7 +281,7 @@ pub async fn values(
     #[description = "The value's name"] name: Option<String>,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let core = &ctx.data().app.spotlight;
+    let core = core_of(ctx);
     let need = || {
         name.clone()
             .ok_or_else(|| Refusal::Usage("Give the value's name.".into()))
@@ -327,12 +304,7 @@ pub async fn revoke(
     #[description = "Why"] reason: String,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let k = ctx
-        .data()
-        .app
-        .spotlight
-        .revoke(&ws, &actor, id, &reason)
-        .await?;
+    let k = core_of(ctx).revoke(&ws, &actor, id, &reason).await?;
     tell(ctx, &ws, &actor, render::removed(&k)).await
 }
 
@@ -347,12 +319,7 @@ pub async fn coverage(
     let period = period
         .map(PeriodChoice::period)
         .unwrap_or(crate::domain::period::Period::Week);
-    let c = ctx
-        .data()
-        .app
-        .spotlight
-        .coverage(&ws, &actor, period)
-        .await?;
+    let c = core_of(ctx).coverage(&ws, &actor, period).await?;
     tell(ctx, &ws, &actor, render::coverage(&c)).await
 }
 
@@ -375,7 +342,7 @@ pub async fn prompts(
     #[description = "For preview: 1-5 or monday-friday"] day: Option<String>,
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let core = &ctx.data().app.spotlight;
+    let core = core_of(ctx);
     let text = match action {
         PromptsAction::On | PromptsAction::Off => {
             let on = matches!(action, PromptsAction::On);
@@ -436,10 +403,7 @@ pub async fn post(
         PostChoice::Book => PostKind::Book,
         PostChoice::Digest => PostKind::Digest,
     };
-    let s = ctx
-        .data()
-        .app
-        .spotlight
+    let s = core_of(ctx)
         .set_post(&ws, &actor, kind, enabled, time.as_deref())
         .await?;
     let text = format!(
@@ -457,7 +421,7 @@ pub async fn post(
 #[tracing::instrument(name = "command", skip_all, fields(name = "spotlight status", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
-    let core = &ctx.data().app.spotlight;
+    let core = core_of(ctx);
     let week = core.week_dates(&ws, core.today(&ws).year());
     let departments = core.departments(&ws).await?;
     let mut text = render::settings(&ws, &week, &departments);

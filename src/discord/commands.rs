@@ -3,8 +3,8 @@
 use poise::serenity_prelude as serenity;
 
 use super::render::{announcement, quiet};
-use super::{member_of, speaker, Context, Data, Error};
-use crate::domain::model::{FeedbackRequest, Given, KudosRequest};
+use super::{core_of, member_of, speaker, Context, Data, Error};
+use crate::domain::model::{FeedbackRequest, Given, KudosRequest, Member, MemberId, Workspace};
 use crate::domain::period::{Board, Period};
 use crate::render;
 use crate::service::DEFAULT_BOARD_SIZE;
@@ -54,16 +54,12 @@ pub async fn kudos(
     #[autocomplete = "autocomplete_value"]
     value: Option<String>,
 ) -> Result<(), Error> {
-    let (ws, giver) = speaker(ctx).await?;
     let users: Vec<serenity::User> = [Some(member), member2, member3]
         .into_iter()
         .flatten()
         .collect();
-    let recipients = super::members_of(ctx, &ws, &users).await?;
-    let given = ctx
-        .data()
-        .app
-        .spotlight
+    let (ws, giver, recipients) = giver_and_recipients(ctx, &users).await?;
+    let given = core_of(ctx)
         .give_kudos(
             &ws,
             &giver,
@@ -95,16 +91,12 @@ pub async fn feedback(
     #[description = "Someone else they praised"] member2: Option<serenity::User>,
     #[description = "And one more"] member3: Option<serenity::User>,
 ) -> Result<(), Error> {
-    let (ws, giver) = speaker(ctx).await?;
     let users: Vec<serenity::User> = [Some(member), member2, member3]
         .into_iter()
         .flatten()
         .collect();
-    let recipients = super::members_of(ctx, &ws, &users).await?;
-    let given = ctx
-        .data()
-        .app
-        .spotlight
+    let (ws, giver, recipients) = giver_and_recipients(ctx, &users).await?;
+    let given = core_of(ctx)
         .record_feedback(
             &ws,
             &giver,
@@ -120,9 +112,19 @@ pub async fn feedback(
     confirm_and_announce(ctx, &ws, &given, &users).await
 }
 
+/// The speaker, their workspace, and the members behind the users the command names.
+async fn giver_and_recipients(
+    ctx: Context<'_>,
+    users: &[serenity::User],
+) -> Result<(Workspace, Member, Vec<MemberId>), Error> {
+    let (ws, giver) = speaker(ctx).await?;
+    let recipients = super::members_of(ctx, &ws, users).await?;
+    Ok((ws, giver, recipients))
+}
+
 async fn confirm_and_announce(
     ctx: Context<'_>,
-    ws: &crate::domain::model::Workspace,
+    ws: &Workspace,
     given: &Given,
     users: &[serenity::User],
 ) -> Result<(), Error> {
@@ -209,10 +211,7 @@ pub async fn leaderboard(
         BoardChoice::Values => Board::Values,
         BoardChoice::CrossTeam => Board::CrossTeam,
     };
-    let lb = ctx
-        .data()
-        .app
-        .spotlight
+    let lb = core_of(ctx)
         .leaderboard(&ws, Some(&me), period, board, DEFAULT_BOARD_SIZE)
         .await?;
     ctx.send(super::render::leaderboard(&lb)).await?;
@@ -231,7 +230,7 @@ pub async fn stats(
         Some(user) => member_of(ctx, &ws, user).await?,
         None => me,
     };
-    let st = ctx.data().app.spotlight.stats(&ws, &who).await?;
+    let st = core_of(ctx).stats(&ws, &who).await?;
     ctx.send(quiet(render::stats(&st)).ephemeral(true)).await?;
     Ok(())
 }
@@ -241,7 +240,7 @@ pub async fn stats(
 #[tracing::instrument(name = "command", skip_all, fields(name = "undo", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
-    let k = ctx.data().app.spotlight.undo(&ws, &me).await?;
+    let k = core_of(ctx).undo(&ws, &me).await?;
     ctx.send(quiet(render::removed(&k)).ephemeral(true)).await?;
     Ok(())
 }
@@ -281,10 +280,7 @@ pub async fn give_kudos_for_message(
         "https://discord.com/channels/{guild}/{}/{}",
         msg.channel_id, msg.id
     );
-    let given = ctx
-        .data()
-        .app
-        .spotlight
+    let given = core_of(ctx)
         .give_kudos(
             &ws,
             &giver,

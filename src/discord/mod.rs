@@ -210,12 +210,7 @@ async fn speaker(ctx: Context<'_>) -> Result<(Workspace, Member), Error> {
     let mut member = member_of(ctx, &ws, ctx.author()).await?;
     if let Some(m) = ctx.author_member().await {
         let roles: Vec<String> = m.roles.iter().map(|r| r.to_string()).collect();
-        member = ctx
-            .data()
-            .app
-            .spotlight
-            .apply_roles(&ws, &member, &roles)
-            .await?;
+        member = core_of(ctx).apply_roles(&ws, &member, &roles).await?;
     }
     Ok((ws, member))
 }
@@ -225,12 +220,14 @@ async fn workspace(ctx: Context<'_>, guild_id: serenity::GuildId) -> Result<Work
         .guild()
         .map(|g| g.name.clone())
         .unwrap_or_else(|| guild_id.to_string());
-    Ok(ctx
-        .data()
-        .app
-        .spotlight
+    Ok(core_of(ctx)
         .workspace(PLATFORM, &guild_id.to_string(), &name)
         .await?)
+}
+
+/// The core, as every command reaches it.
+fn core_of<'a>(ctx: Context<'a>) -> &'a crate::service::Spotlight {
+    &ctx.data().app.spotlight
 }
 
 /// The workspace's celebration channel, when one is set.
@@ -266,10 +263,7 @@ async fn member_of(
     ws: &Workspace,
     user: &serenity::User,
 ) -> Result<Member, Error> {
-    Ok(ctx
-        .data()
-        .app
-        .spotlight
+    Ok(core_of(ctx)
         .member(ws, &user.id.to_string(), &display_name(user), user.bot)
         .await?)
 }

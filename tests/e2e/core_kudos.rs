@@ -45,12 +45,7 @@ async fn kudos_to_three_is_stored_once_with_every_recipient() {
     let names: Vec<_> = k.recipients.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["dana", "li", "sam"]);
 
-    let stored = app
-        .core()
-        .store()
-        .kudos_list(ws.id, &KudosFilter::default())
-        .await
-        .unwrap();
+    let stored = app.stored(&ws).await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0], given.kudos);
 }
@@ -116,12 +111,7 @@ async fn each_rule_refuses_with_its_own_message_and_stores_nothing() {
             .contains("Valid values: Patience, Teamwork"),
         "{unknown}"
     );
-    let stored = app
-        .core()
-        .store()
-        .kudos_list(ws.id, &KudosFilter::default())
-        .await
-        .unwrap();
+    let stored = app.stored(&ws).await;
     assert!(stored.is_empty(), "refusals stored {stored:?}");
     // 500 characters is still fine.
     app.thank(&ws, &ana, &[&dana], &"x".repeat(500))
@@ -248,12 +238,7 @@ async fn allowance_holds_under_concurrent_requests_from_one_giver() {
         }
     }
     assert_eq!((ok, refused), (5, 15));
-    let stored = app
-        .core()
-        .store()
-        .kudos_list(ws.id, &KudosFilter::default())
-        .await
-        .unwrap();
+    let stored = app.stored(&ws).await;
     assert_eq!(stored.len(), 5);
 }
 
@@ -289,12 +274,7 @@ async fn a_redelivered_event_is_stored_once() {
     assert!(first.created && !again.created);
     assert_eq!(first.kudos.id, again.kudos.id);
     assert_eq!(again.left_today, Some(4), "the allowance is charged once");
-    let stored = app
-        .core()
-        .store()
-        .kudos_list(ws.id, &KudosFilter::default())
-        .await
-        .unwrap();
+    let stored = app.stored(&ws).await;
     assert_eq!(stored.len(), 1);
 }
 
@@ -458,12 +438,7 @@ async fn mass_mentions_in_kudos_text_are_defused_before_storing() {
     )
     .await
     .unwrap();
-    let stored = app
-        .core()
-        .store()
-        .kudos_list(ws.id, &KudosFilter::default())
-        .await
-        .unwrap();
+    let stored = app.stored(&ws).await;
     let text = &stored[0].message;
     for ping in ["@everyone", "@here", "<@&", "<!"] {
         assert!(!text.contains(ping), "{ping} survives in {text}");

@@ -45,6 +45,11 @@ impl Recorder {
             .collect()
     }
 
+    /// (kind, UTC instant) of every post, for a single-workspace test.
+    fn timeline(&self) -> Vec<(PostKind, String)> {
+        self.seen().into_iter().map(|(_, k, at)| (k, at)).collect()
+    }
+
     fn all(&self) -> Vec<Seen> {
         self.posts.lock().unwrap().clone()
     }
@@ -311,7 +316,7 @@ async fn settings_changed_mid_week_apply_to_the_next_post() {
         .await
         .unwrap();
     run_until(&app, &sink, "2026-10-08T16:00:00Z").await;
-    let seen: Vec<(PostKind, String)> = sink.seen().into_iter().map(|(_, k, at)| (k, at)).collect();
+    let seen = sink.timeline();
     assert_eq!(
         seen,
         vec![
@@ -403,7 +408,7 @@ async fn moving_the_week_mid_week_moves_the_next_posts() {
         .await
         .unwrap();
     run_until(&app, &sink, "2026-10-12T12:00:00Z").await;
-    let seen: Vec<(PostKind, String)> = sink.seen().into_iter().map(|(_, k, at)| (k, at)).collect();
+    let seen = sink.timeline();
     assert_eq!(
         seen,
         vec![

@@ -71,6 +71,15 @@ impl TestApp {
         self.core().reload(ws).await.unwrap()
     }
 
+    /// Every thank-you of the workspace that still counts, oldest first.
+    pub async fn stored(&self, ws: &Workspace) -> Vec<spotlight::domain::model::Kudos> {
+        self.core()
+            .store()
+            .kudos_list(ws.id, &spotlight::store::KudosFilter::default())
+            .await
+            .unwrap()
+    }
+
     pub async fn thank(
         &self,
         ws: &Workspace,

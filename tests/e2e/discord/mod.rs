@@ -81,8 +81,3 @@ impl Bot {
         Ok(self.test)
     }
 }
-
-#[allow(dead_code)]
-fn _secret_is_redacted(s: &Secret) -> String {
-    format!("{s:?}")
-}

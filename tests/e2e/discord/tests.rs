@@ -852,68 +852,23 @@ async fn admin_says(
 async fn every_admin_subcommand_changes_what_it_says() {
     let bot = Bot::start("2026-10-05T09:00:00Z").await;
     let none = json!({});
-    let s = admin_says(
-        &bot,
-        101,
-        "timezone",
-        json!([{"name": "zone", "type": 3, "value": "Europe/London"}]),
-        none.clone(),
-    )
-    .await;
-    assert_eq!(s, "Time zone set to Europe/London.");
-    let s = admin_says(
-        &bot,
-        102,
-        "timezone",
-        json!([{"name": "zone", "type": 3, "value": "Mars/Base"}]),
-        none.clone(),
-    )
-    .await;
-    assert!(s.contains("'Mars/Base' is not an IANA time zone"), "{s}");
-    let s = admin_says(
-        &bot,
-        103,
-        "prompt-time",
-        json!([{"name": "time", "type": 3, "value": "08:30"}]),
-        none.clone(),
-    )
-    .await;
-    assert_eq!(s, "Daily prompts will be posted at 08:30 (Europe/London).");
-    let s = admin_says(
-        &bot,
-        104,
-        "emoji",
-        json!([{"name": "emoji", "type": 3, "value": "🎉"}]),
-        none.clone(),
-    )
-    .await;
-    assert_eq!(s, "Reacting with 🎉 now gives kudos.");
-    let s = admin_says(
-        &bot,
-        105,
-        "allowance",
-        json!([{"name": "per_day", "type": 4, "value": 3}]),
-        none.clone(),
-    )
-    .await;
-    assert_eq!(s, "Daily allowance: 3 thank-yous per person per day.");
-    let s = admin_says(
-        &bot,
-        106,
-        "week",
-        json!([{"name": "start", "type": 3, "value": "2026-10-12"}]),
-        none.clone(),
-    )
-    .await;
-    assert_eq!(
-        s,
-        "Customer Service Week 2026 runs 2026-10-12 to 2026-10-16."
-    );
-    let s = admin_says(&bot, 107, "week", json!([]), none.clone()).await;
-    assert_eq!(
-        s,
-        "Customer Service Week 2026 runs 2026-10-05 to 2026-10-09."
-    );
+    // Each subcommand's reply, in order (later ones see earlier changes).
+    let steps = [
+        (101, "timezone", json!([{"name": "zone", "type": 3, "value": "Europe/London"}]), "Time zone set to Europe/London."),
+        (102, "timezone", json!([{"name": "zone", "type": 3, "value": "Mars/Base"}]), "'Mars/Base' is not an IANA time zone. Use a name such as Europe/London or America/New_York."),
+        (103, "prompt-time", json!([{"name": "time", "type": 3, "value": "08:30"}]), "Daily prompts will be posted at 08:30 (Europe/London)."),
+        (104, "emoji", json!([{"name": "emoji", "type": 3, "value": "🎉"}]), "Reacting with 🎉 now gives kudos."),
+        (105, "allowance", json!([{"name": "per_day", "type": 4, "value": 3}]), "Daily allowance: 3 thank-yous per person per day."),
+        (106, "week", json!([{"name": "start", "type": 3, "value": "2026-10-12"}]), "Customer Service Week 2026 runs 2026-10-12 to 2026-10-16."),
+        (107, "week", json!([]), "Customer Service Week 2026 runs 2026-10-05 to 2026-10-09."),
+    ];
+    for (id, sub, options, expected) in steps {
+        assert_eq!(
+            admin_says(&bot, id, sub, options, none.clone()).await,
+            expected,
+            "/spotlight {sub}"
+        );
+    }
     let s = admin_says(&bot, 108, "values", json!([{"name": "action", "type": 4, "value": 1}, {"name": "name", "type": 3, "value": "Ownership"}]), none.clone()).await;
     assert!(s.ends_with("Integrity, Ownership"), "{s}");
     let s = admin_says(&bot, 109, "values", json!([{"name": "action", "type": 4, "value": 2}, {"name": "name", "type": 3, "value": "patience"}]), none.clone()).await;
