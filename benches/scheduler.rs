@@ -70,7 +70,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     for i in 0..total {
         let ws = core
-            .workspace("bench", &format!("w{i}"), &format!("w{i}"))
+            .workspace("bench", &format!("w{i}"), Some(&format!("w{i}")))
             .await?;
         let actor = spotlight::domain::model::Actor {
             member: core.member(&ws, "admin", "admin", false).await?,

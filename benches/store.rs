@@ -68,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
     let app = App::build(config, Arc::new(clock.clone())).await?;
     let core = &app.spotlight;
     let store = core.store();
-    let ws = core.workspace("bench", "bench", "bench").await?;
+    let ws = core.workspace("bench", "bench", Some("bench")).await?;
 
     println!(
         "# Spotlight store benchmark: {kudos_total} kudos, {member_total} members, 1 workspace"
@@ -264,7 +264,7 @@ async fn main() -> anyhow::Result<()> {
                 &ws,
                 giver,
                 KudosRequest {
-                    recipients: vec![recipient.id],
+                    recipients: vec![recipient.id.into()],
                     message: "Thanks for covering the queue".into(),
                     value: Some("teamwork".into()),
                     event_id: Some(format!("core-{i}")),
@@ -300,7 +300,7 @@ async fn main() -> anyhow::Result<()> {
                     &ws,
                     &members[(i * 13 + 5) % member_total],
                     KudosRequest {
-                        recipients: vec![members[(i * 13 + 6) % member_total].id],
+                        recipients: vec![members[(i * 13 + 6) % member_total].id.into()],
                         message: "Thanks!".into(),
                         event_id: Some(format!("fresh-{pending}-{i}")),
                         ..Default::default()

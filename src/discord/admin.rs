@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 
 use super::commands::PeriodChoice;
 use super::render::quiet;
-use super::{core_of, member_of, speaker, Context, Data, Error};
+use super::{core_of, speaker, Context, Data, Error};
 use crate::domain::error::Refusal;
 use crate::domain::model::{Actor, Workspace};
 use crate::domain::themes::parse_day;
@@ -243,8 +243,9 @@ pub async fn department(
     let dept = (!name.trim().eq_ignore_ascii_case("none")).then_some(name.trim());
     let text = match (member, role) {
         (Some(user), None) => {
-            let m = member_of(ctx, &ws, &user).await?;
-            let m = core.set_department(&ws, &actor, &m, dept).await?;
+            let m = core
+                .set_department(&ws, &actor, super::platform_user(&user), dept)
+                .await?;
             match &m.department {
                 Some(d) => format!("{} is now in {d}.", m.display_name),
                 None => format!("{} is in no department now.", m.display_name),

@@ -3,8 +3,8 @@
 use poise::serenity_prelude as serenity;
 
 use super::render::{announcement, quiet};
-use super::{core_of, member_of, speaker, Context, Data, Error};
-use crate::domain::model::{FeedbackRequest, Given, KudosRequest, Member, MemberId, Workspace};
+use super::{core_of, speaker, Context, Data, Error};
+use crate::domain::model::{FeedbackRequest, Given, KudosRequest, Member, MemberRef, Workspace};
 use crate::domain::period::{Board, Period};
 use crate::render;
 use crate::service::DEFAULT_BOARD_SIZE;
@@ -116,9 +116,12 @@ pub async fn feedback(
 async fn giver_and_recipients(
     ctx: Context<'_>,
     users: &[serenity::User],
-) -> Result<(Workspace, Member, Vec<MemberId>), Error> {
+) -> Result<(Workspace, Member, Vec<MemberRef>), Error> {
     let (ws, giver) = speaker(ctx).await?;
-    let recipients = super::members_of(ctx, &ws, users).await?;
+    let recipients = users
+        .iter()
+        .map(|u| super::platform_user(u).into())
+        .collect();
     Ok((ws, giver, recipients))
 }
 
@@ -226,11 +229,14 @@ pub async fn stats(
     #[description = "Whose stats (default: yours)"] member: Option<serenity::User>,
 ) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
-    let who = match &member {
-        Some(user) => member_of(ctx, &ws, user).await?,
-        None => me,
+    let st = match &member {
+        Some(user) => {
+            core_of(ctx)
+                .stats_of(&ws, &super::platform_user(user))
+                .await?
+        }
+        None => core_of(ctx).stats(&ws, &me).await?,
     };
-    let st = core_of(ctx).stats(&ws, &who).await?;
     ctx.send(quiet(render::stats(&st)).ephemeral(true)).await?;
     Ok(())
 }
@@ -274,7 +280,6 @@ pub async fn give_kudos_for_message(
     };
     let ctx = Context::Application(ctx);
     let (ws, giver) = speaker(ctx).await?;
-    let recipient = member_of(ctx, &ws, &msg.author).await?;
     let guild = ctx.guild_id().map(|g| g.to_string()).unwrap_or_default();
     let link = format!(
         "https://discord.com/channels/{guild}/{}/{}",
@@ -285,7 +290,7 @@ pub async fn give_kudos_for_message(
             &ws,
             &giver,
             KudosRequest {
-                recipients: vec![recipient.id],
+                recipients: vec![super::platform_user(&msg.author).into()],
                 message: form.message,
                 value: None,
                 channel: Some(ctx.channel_id().to_string()),

@@ -14,7 +14,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::app::App;
 use crate::domain::error::Error as CoreError;
-use crate::domain::model::{Member, Workspace};
+use crate::domain::model::{Member, PlatformUser, Workspace};
 use crate::secrets::Secret;
 
 pub const PLATFORM: &str = "discord";
@@ -216,12 +216,10 @@ async fn speaker(ctx: Context<'_>) -> Result<(Workspace, Member), Error> {
 }
 
 async fn workspace(ctx: Context<'_>, guild_id: serenity::GuildId) -> Result<Workspace, Error> {
-    let name = ctx
-        .guild()
-        .map(|g| g.name.clone())
-        .unwrap_or_else(|| guild_id.to_string());
+    // The cache may not hold the guild yet; then the name is left as it is.
+    let name = ctx.guild().map(|g| g.name.clone());
     Ok(core_of(ctx)
-        .workspace(PLATFORM, &guild_id.to_string(), &name)
+        .workspace(PLATFORM, &guild_id.to_string(), name.as_deref())
         .await?)
 }
 
@@ -245,17 +243,14 @@ pub fn display_name(user: &serenity::User) -> String {
         .unwrap_or_else(|| user.name.clone())
 }
 
-/// The members behind the users a command names.
-async fn members_of(
-    ctx: Context<'_>,
-    ws: &Workspace,
-    users: &[serenity::User],
-) -> Result<Vec<crate::domain::model::MemberId>, Error> {
-    let mut ids = Vec::with_capacity(users.len());
-    for user in users {
-        ids.push(member_of(ctx, ws, user).await?.id);
+/// A Discord user as the core names people; their member record is made only when what the
+/// command asks for is actually done.
+pub fn platform_user(user: &serenity::User) -> PlatformUser {
+    PlatformUser {
+        external_id: user.id.to_string(),
+        name: display_name(user),
+        is_bot: user.bot,
     }
-    Ok(ids)
 }
 
 async fn member_of(

@@ -62,7 +62,7 @@ async fn kudos_reaction(
     };
     let ws = app
         .spotlight
-        .workspace(PLATFORM, &guild.to_string(), &guild.to_string())
+        .workspace(PLATFORM, &guild.to_string(), None)
         .await?;
     Ok(is_kudos_emoji(&r.emoji, &ws.settings.kudos_emoji).then_some((ws, user_id)))
 }
@@ -85,14 +85,6 @@ async fn added(ctx: &serenity::Context, app: &App, r: &serenity::Reaction) -> an
     let giver = core
         .member(&ws, &user_id.to_string(), &display_name(&giver_user), false)
         .await?;
-    let recipient = core
-        .member(
-            &ws,
-            &author.id.to_string(),
-            &display_name(author),
-            author.bot,
-        )
-        .await?;
     let link = format!(
         "https://discord.com/channels/{guild}/{}/{}",
         r.channel_id, r.message_id
@@ -102,7 +94,7 @@ async fn added(ctx: &serenity::Context, app: &App, r: &serenity::Reaction) -> an
             &ws,
             &giver,
             KudosRequest {
-                recipients: vec![recipient.id],
+                recipients: vec![super::platform_user(author).into()],
                 message: link.clone(),
                 value: None,
                 channel: Some(r.channel_id.to_string()),
@@ -138,7 +130,7 @@ async fn removed(
     };
     let core = &app.spotlight;
     let ws = core
-        .workspace(PLATFORM, &guild.to_string(), &guild.to_string())
+        .workspace(PLATFORM, &guild.to_string(), None)
         .await?;
     if !is_kudos_emoji(&r.emoji, &ws.settings.kudos_emoji) {
         return Ok(());

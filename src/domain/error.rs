@@ -18,6 +18,20 @@ pub enum Refusal {
     TooManyRecipients { max: usize, given: usize },
     #[error("Add a message saying what you are thankful for.")]
     EmptyMessage,
+    #[error(
+        "Name at least one colleague the customer praised, e.g. /feedback @li from:\"Acme\" Li fixed it in minutes."
+    )]
+    NoFeedbackRecipients,
+    #[error("A customer's compliment can name at most {max} colleagues (you named {given}).")]
+    TooManyFeedbackRecipients { max: usize, given: usize },
+    #[error(
+        "Share feedback about your colleagues; ask a teammate to share a compliment about you."
+    )]
+    SelfFeedback,
+    #[error("Add the customer's words, e.g. /feedback @li from:\"Acme\" Li fixed it in minutes.")]
+    EmptyFeedback,
+    #[error("The customer's name has no closing quote: use from:\"Customer Name\".")]
+    UnclosedQuote,
     #[error("Your message is {len} characters; the limit is {max}. Please shorten it.")]
     MessageTooLong { len: usize, max: usize },
     #[error("Unknown value '{given}'. Valid values: {}.", valid.join(", "))]
@@ -52,6 +66,11 @@ pub enum Refusal {
     MissingReason,
     #[error("Only admins can {0}.")]
     NotAdmin(String),
+    #[error(
+        "{0} is the last admin: appoint another admin first (/config admin @name), so someone can \
+         still change the settings."
+    )]
+    LastAdmin(String),
     #[error(
         "'{0}' is not an IANA time zone. Use a name such as Europe/London or America/New_York."
     )]

@@ -102,10 +102,50 @@ pub enum KudosStatus {
     Revoked,
 }
 
+/// A person as a platform names them: the member record is only made when something real
+/// happens to them, never because a refused command named them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformUser {
+    pub external_id: String,
+    pub name: String,
+    pub is_bot: bool,
+}
+
+/// Someone a request names: a member already on record, or a platform user who may not be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberRef {
+    Id(MemberId),
+    User(PlatformUser),
+}
+
+impl From<MemberId> for MemberRef {
+    fn from(id: MemberId) -> Self {
+        MemberRef::Id(id)
+    }
+}
+
+impl From<PlatformUser> for MemberRef {
+    fn from(user: PlatformUser) -> Self {
+        MemberRef::User(user)
+    }
+}
+
+impl From<&MemberRef> for MemberRef {
+    fn from(r: &MemberRef) -> Self {
+        r.clone()
+    }
+}
+
+impl From<&Member> for MemberRef {
+    fn from(m: &Member) -> Self {
+        MemberRef::Id(m.id)
+    }
+}
+
 /// What an adapter asks for; the core validates it.
 #[derive(Debug, Clone, Default)]
 pub struct KudosRequest {
-    pub recipients: Vec<MemberId>,
+    pub recipients: Vec<MemberRef>,
     pub message: String,
     pub value: Option<String>,
     pub channel: Option<String>,
@@ -117,7 +157,7 @@ pub struct KudosRequest {
 
 #[derive(Debug, Clone, Default)]
 pub struct FeedbackRequest {
-    pub recipients: Vec<MemberId>,
+    pub recipients: Vec<MemberRef>,
     pub message: String,
     pub customer: Option<String>,
     pub channel: Option<String>,
@@ -146,6 +186,14 @@ pub struct Kudos {
     pub created_at: DateTime<Utc>,
     pub local_date: NaiveDate,
     pub status: KudosStatus,
+    /// Who revoked it and why; `None` while active or when its giver undid it.
+    pub revoked: Option<Revocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub by: Option<String>,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]

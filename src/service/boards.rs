@@ -1,6 +1,6 @@
 use super::Spotlight;
 use crate::domain::error::Result;
-use crate::domain::model::{Actor, Kudos, Member, Workspace};
+use crate::domain::model::{Actor, Kudos, Member, MemberRef, PlatformUser, Workspace};
 use crate::domain::period::{Board, Period, ResolvedPeriod};
 use crate::store::{MemberTotals, Ranked, ValueCount};
 
@@ -176,6 +176,24 @@ impl Spotlight {
             thanked,
             not_thanked,
         })
+    }
+
+    /// Stats for whoever a command names; someone not on record yet simply has none, and
+    /// looking them up does not create them.
+    pub async fn stats_of(&self, ws: &Workspace, who: &PlatformUser) -> Result<PersonalStats> {
+        let member = self
+            .find_member(ws, &MemberRef::User(who.clone()))
+            .await?
+            .unwrap_or_else(|| Member {
+                id: 0,
+                workspace_id: ws.id,
+                external_id: who.external_id.clone(),
+                display_name: who.name.clone(),
+                is_bot: who.is_bot,
+                is_admin: false,
+                department: None,
+            });
+        self.stats(ws, &member).await
     }
 
     #[tracing::instrument(skip_all, fields(workspace = ws.id, member = member.id))]

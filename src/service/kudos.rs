@@ -4,7 +4,7 @@ use super::{human_duration, next_local_midnight, Spotlight};
 use crate::domain::error::{Error, Refusal, Result};
 use crate::domain::model::{
     Actor, FeedbackRequest, Given, Kudos, KudosId, KudosKind, KudosRequest, KudosStatus, Member,
-    MemberId, Person, Workspace,
+    MemberId, MemberRef, Person, Workspace,
 };
 use crate::domain::period::buckets_for;
 use crate::domain::text::{clean_message, clean_name, match_value};
@@ -38,7 +38,7 @@ impl Spotlight {
             None => None,
         };
         let insert = self
-            .prepare(ws, giver, KudosKind::Kudos, recipients, message)
+            .prepare(ws, giver, KudosKind::Kudos, message)
             .map(|mut k| {
                 k.value = value;
                 k.channel = req.channel;
@@ -47,7 +47,7 @@ impl Spotlight {
                 k.allowance = ws.settings.daily_allowance;
                 k
             })?;
-        self.store_and_load(ws, giver, insert).await
+        self.store_and_load(ws, giver, insert, &recipients).await
     }
 
     /// Records a customer's compliment about one or more colleagues, counted apart from kudos.
@@ -60,7 +60,11 @@ impl Spotlight {
     ) -> Result<Given> {
         let recipients =
             Self::check_recipients(giver, &req.recipients, MAX_FEEDBACK_RECIPIENTS, false)?;
-        let message = clean_message(&req.message, self.rules.max_message_chars)?;
+        let message =
+            clean_message(&req.message, self.rules.max_message_chars).map_err(|r| match r {
+                Refusal::EmptyMessage => Refusal::EmptyFeedback,
+                other => other,
+            })?;
         let customer = match req
             .customer
             .as_deref()
@@ -70,11 +74,11 @@ impl Spotlight {
             Some(c) => Some(clean_name(c, MAX_CUSTOMER_NAME)?),
             None => None,
         };
-        let mut insert = self.prepare(ws, giver, KudosKind::Feedback, recipients, message)?;
+        let mut insert = self.prepare(ws, giver, KudosKind::Feedback, message)?;
         insert.customer = customer;
         insert.channel = req.channel;
         insert.event_id = req.event_id;
-        self.store_and_load(ws, giver, insert).await
+        self.store_and_load(ws, giver, insert, &recipients).await
     }
 
     /// Takes back the giver's latest kudos within the undo window; the allowance is given back.
@@ -179,40 +183,63 @@ impl Spotlight {
         Ok(Kudos { status, ..kudos })
     }
 
-    /// The checks that need no database; membership and bots are checked by the write itself.
+    /// The checks that need no database; membership and recorded bots are checked by the write.
     fn check_recipients(
         giver: &Member,
-        ids: &[MemberId],
+        named: &[MemberRef],
         max: usize,
         is_kudos: bool,
-    ) -> Result<Vec<MemberId>> {
-        let mut unique: Vec<MemberId> = Vec::with_capacity(ids.len());
-        for id in ids {
-            if !unique.contains(id) {
-                unique.push(*id);
+    ) -> Result<Vec<MemberRef>> {
+        let mut unique: Vec<MemberRef> = Vec::with_capacity(named.len());
+        for who in named {
+            let seen = unique.iter().any(|u| match (u, who) {
+                (MemberRef::Id(a), MemberRef::Id(b)) => a == b,
+                (MemberRef::User(a), MemberRef::User(b)) => a.external_id == b.external_id,
+                _ => false,
+            });
+            if !seen {
+                unique.push(who.clone());
             }
         }
         if unique.is_empty() {
-            return Err(Refusal::NoRecipients.into());
-        }
-        if unique.len() > max {
-            return Err(Refusal::TooManyRecipients {
-                max,
-                given: unique.len(),
+            return Err(if is_kudos {
+                Refusal::NoRecipients
+            } else {
+                Refusal::NoFeedbackRecipients
             }
             .into());
         }
-        if unique.contains(&giver.id) {
+        if unique.len() > max {
+            return Err(if is_kudos {
+                Refusal::TooManyRecipients {
+                    max,
+                    given: unique.len(),
+                }
+            } else {
+                Refusal::TooManyFeedbackRecipients {
+                    max,
+                    given: unique.len(),
+                }
+            }
+            .into());
+        }
+        let is_giver = |who: &MemberRef| match who {
+            MemberRef::Id(id) => *id == giver.id,
+            MemberRef::User(u) => u.external_id == giver.external_id,
+        };
+        if unique.iter().any(is_giver) {
             return Err(if is_kudos {
                 Refusal::SelfKudos
             } else {
-                Refusal::Usage(
-                    "Share feedback about your colleagues; ask a teammate to share a compliment \
-                     about you."
-                        .into(),
-                )
+                Refusal::SelfFeedback
             }
             .into());
+        }
+        if let Some(MemberRef::User(bot)) = unique
+            .iter()
+            .find(|w| matches!(w, MemberRef::User(u) if u.is_bot))
+        {
+            return Err(Refusal::BotRecipient(bot.name.clone()).into());
         }
         Ok(unique)
     }
@@ -236,7 +263,6 @@ impl Spotlight {
         ws: &Workspace,
         giver: &Member,
         kind: KudosKind,
-        recipients: Vec<MemberId>,
         message: String,
     ) -> Result<InsertKudos> {
         let now = self.now();
@@ -250,7 +276,7 @@ impl Spotlight {
             workspace_id: ws.id,
             kind,
             giver_id: giver.id,
-            recipients,
+            recipients: Vec::new(),
             message,
             value: None,
             customer: None,
@@ -270,10 +296,12 @@ impl Spotlight {
         ws: &Workspace,
         giver: &Member,
         insert: InsertKudos,
+        recipients: &[MemberRef],
     ) -> Result<Given> {
-        let requested = insert.recipients.len() as u32;
         let allowance = ws.settings.daily_allowance;
-        match self.store.insert_kudos(&insert).await? {
+        let (stored, insert) = self.store.insert_kudos_naming(insert, recipients).await?;
+        let requested = insert.recipients.len() as u32;
+        match stored {
             Stored::Created {
                 id,
                 used,
@@ -305,6 +333,7 @@ impl Spotlight {
                     created_at: insert.created_at,
                     local_date: insert.local_date,
                     status: KudosStatus::Active,
+                    revoked: None,
                 };
                 Ok(Given {
                     kudos,

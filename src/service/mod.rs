@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use crate::clock::Clock;
 use crate::config::{Config, RulesConfig};
 use crate::domain::error::{Refusal, Result};
-use crate::domain::model::{Actor, Member, Settings, Workspace};
+use crate::domain::model::{Actor, Member, MemberRef, Settings, Workspace};
 use crate::domain::themes::Plan;
 use crate::store::Store;
 
@@ -78,18 +78,21 @@ impl Spotlight {
     }
 
     /// The workspace for a platform's team, created with the default settings on first sight.
+    /// `name` is the team's name when the platform told it; events that carry only an id pass
+    /// `None`, which never renames (a new workspace is then named by its id until told).
     pub async fn workspace(
         &self,
         platform: &str,
         external_id: &str,
-        name: &str,
+        name: Option<&str>,
     ) -> Result<Workspace> {
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
         if let Some(ws) = self
             .store
             .workspace_by_external(platform, external_id)
             .await?
         {
-            if ws.name != name && !name.is_empty() {
+            if let Some(name) = name.filter(|n| *n != ws.name) {
                 self.store.rename_workspace(ws.id, name).await?;
                 return Ok(self.store.workspace(ws.id).await?);
             }
@@ -97,7 +100,13 @@ impl Spotlight {
         }
         Ok(self
             .store
-            .create_workspace(platform, external_id, name, &self.defaults, self.now())
+            .create_workspace(
+                platform,
+                external_id,
+                name.unwrap_or(external_id),
+                &self.defaults,
+                self.now(),
+            )
             .await?)
     }
 
@@ -156,6 +165,29 @@ impl Spotlight {
             .member_named(ws.id, external_id)
             .await?
             .filter(|m| m.external_id == external_id))
+    }
+
+    /// The member a request names, if they are on record; never creates one.
+    pub async fn find_member(&self, ws: &Workspace, who: &MemberRef) -> Result<Option<Member>> {
+        match who {
+            MemberRef::Id(id) => Ok(self
+                .store
+                .members_in(ws.id, std::slice::from_ref(id))
+                .await?
+                .pop()),
+            MemberRef::User(u) => self.member_by_external(ws, &u.external_id).await,
+        }
+    }
+
+    /// The member a request names, created when not on record yet. Called only once the
+    /// request has passed every check, so a refused request leaves no one behind.
+    pub(crate) async fn resolve(&self, ws: &Workspace, who: &MemberRef) -> Result<Member> {
+        match who {
+            MemberRef::User(u) => self.member(ws, &u.external_id, &u.name, u.is_bot).await,
+            MemberRef::Id(_) => self.find_member(ws, who).await?.ok_or_else(|| {
+                anyhow::anyhow!("{who:?} is not a member of workspace {}", ws.id).into()
+            }),
+        }
     }
 
     pub async fn member_named(&self, ws: &Workspace, name: &str) -> Result<Option<Member>> {

@@ -4,7 +4,7 @@ use chrono_tz::Tz;
 use super::Spotlight;
 use crate::domain::calendar::WeekDates;
 use crate::domain::error::{Refusal, Result};
-use crate::domain::model::{Actor, Member, Workspace};
+use crate::domain::model::{Actor, Member, MemberRef, Workspace};
 use crate::domain::text::{clean_name, value_key};
 use crate::domain::themes::Theme;
 use crate::store::SettingChange;
@@ -167,9 +167,10 @@ impl Spotlight {
         &self,
         ws: &Workspace,
         actor: &Actor,
-        member: &Member,
+        who: impl Into<MemberRef>,
         department: Option<&str>,
     ) -> Result<Member> {
+        let who = &who.into();
         Self::require_admin(actor, "assign departments")?;
         let department = match department.map(str::trim) {
             Some(d) if !d.is_empty() && !d.eq_ignore_ascii_case("none") => {
@@ -177,30 +178,54 @@ impl Spotlight {
             }
             _ => None,
         };
+        let member = self.resolve(ws, who).await?;
         self.store
             .set_department(ws.id, member.id, department.as_deref())
             .await?;
-        self.refresh_member(member).await
+        self.refresh_member(&member).await
     }
 
+    /// Appoints an admin, or removes one; the last admin can't step down, so there is always
+    /// someone who can change the settings.
     pub async fn set_admin(
         &self,
         ws: &Workspace,
         actor: &Actor,
-        member: &Member,
+        who: impl Into<MemberRef>,
         admin: bool,
     ) -> Result<Member> {
+        let who = &who.into();
         Self::require_admin(actor, "appoint admins")?;
-        if member.is_bot {
-            return Err(Refusal::BotRecipient(member.display_name.clone()).into());
+        let existing = self.find_member(ws, who).await?;
+        let (name, is_bot) = match (&existing, who) {
+            (Some(m), _) => (m.display_name.clone(), m.is_bot),
+            (None, MemberRef::User(u)) => (u.name.clone(), u.is_bot),
+            (None, MemberRef::Id(id)) => {
+                return Err(anyhow::anyhow!("member {id} is not in workspace {}", ws.id).into())
+            }
+        };
+        if is_bot {
+            return Err(Refusal::Usage(format!("{name} is a bot; only people can be admins.")).into());
         }
-        if member.workspace_id != ws.id {
-            return Err(
-                anyhow::anyhow!("member {} is not in workspace {}", member.id, ws.id).into(),
-            );
+        let member = match existing {
+            Some(m) if m.is_admin == admin => {
+                return Err(Refusal::Usage(if admin {
+                    format!("{name} is already an admin.")
+                } else {
+                    format!("{name} is not an admin.")
+                })
+                .into())
+            }
+            None if !admin => return Err(Refusal::Usage(format!("{name} is not an admin.")).into()),
+            Some(m) => m,
+            None => self.resolve(ws, who).await?,
+        };
+        if !admin && self.store.admin_count(ws.id).await? <= 1 {
+            return Err(Refusal::LastAdmin(name).into());
         }
         self.store.set_admin(member.id, admin).await?;
-        self.refresh_member(member).await
+        tracing::info!(workspace = ws.id, member = member.id, admin, "admin changed");
+        self.refresh_member(&member).await
     }
 
     /// Switches one kind of scheduled post on or off and/or moves its local time.

@@ -149,7 +149,7 @@ impl Shell<'_> {
 
     async fn feedback(&mut self, args: &str, out: &mut Output) -> Result<()> {
         let (names, rest) = leading_mentions(args)?;
-        let (customer, message) = leading_customer(rest);
+        let (customer, message) = leading_customer(rest)?;
         let recipients = self.mentioned_all(&names).await?;
         let given = self
             .app
@@ -170,12 +170,12 @@ impl Shell<'_> {
         Ok(())
     }
 
-    async fn mentioned_all(&self, names: &[String]) -> Result<Vec<crate::domain::model::MemberId>> {
-        let mut ids = Vec::with_capacity(names.len());
+    async fn mentioned_all(&self, names: &[String]) -> Result<Vec<crate::domain::model::MemberRef>> {
+        let mut people = Vec::with_capacity(names.len());
         for name in names {
-            ids.push(self.mentioned(name).await?.id);
+            people.push(self.mentioned(name).await?);
         }
-        Ok(ids)
+        Ok(people)
     }
 
     /// The private confirmation, and the post in the celebration channel when something is new.
@@ -318,7 +318,13 @@ impl Shell<'_> {
                     return Err(Refusal::Usage("Use /config admin @name [off].".into()).into());
                 }
                 let member = self.mentioned(who).await?;
-                let admin = !flag.eq_ignore_ascii_case("off");
+                let admin = match flag.trim().to_lowercase().as_str() {
+                    "" | "on" => true,
+                    "off" => false,
+                    other => {
+                        return Err(Refusal::Usage(format!("'{other}': use /config admin @name, or /config admin @name off.")).into())
+                    }
+                };
                 let member = core.set_admin(ws, &actor, &member, admin).await?;
                 out.reply(format!(
                     "{} is {} an admin.",

@@ -13,7 +13,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::domain::error::{Error, Refusal};
-use crate::domain::model::{Actor, Member, Workspace};
+use crate::domain::model::{Actor, Member, MemberRef, PlatformUser, Workspace};
 
 pub const PLATFORM: &str = "local";
 pub(crate) const DEFAULT_CHANNEL: &str = "general";
@@ -63,7 +63,7 @@ impl<'a> Shell<'a> {
         let name = crate::domain::text::clean_name(&opts.workspace, 60)
             .map_err(|r| anyhow::anyhow!("--workspace: {r}"))?;
         let ws = core
-            .workspace(PLATFORM, &name.to_lowercase(), &name)
+            .workspace(PLATFORM, &name.to_lowercase(), Some(&name))
             .await?;
         core.member(&ws, BOT_NAME, BOT_NAME, true).await?;
         let user = parse::valid_name(&opts.user).map_err(|r| anyhow::anyhow!("--as: {r}"))?;
@@ -165,17 +165,20 @@ impl<'a> Shell<'a> {
             .unwrap_or_else(|| DEFAULT_CHANNEL.to_string())
     }
 
-    /// The member behind `@name`, created on first mention.
-    async fn mentioned(&self, name: &str) -> crate::domain::error::Result<Member> {
+    /// Who `@name` is: a member on record, or a new person the core creates only if the
+    /// command goes through.
+    async fn mentioned(&self, name: &str) -> crate::domain::error::Result<MemberRef> {
         let name = parse::valid_name(name)?;
-        let core = &self.app.spotlight;
-        match core.member_named(&self.ws, &name).await? {
-            Some(m) => Ok(m),
-            None => {
-                core.member(&self.ws, &name.to_lowercase(), &name, false)
-                    .await
-            }
-        }
+        Ok(
+            match self.app.spotlight.member_named(&self.ws, &name).await? {
+                Some(m) => MemberRef::Id(m.id),
+                None => MemberRef::User(PlatformUser {
+                    external_id: name.to_lowercase(),
+                    name,
+                    is_bot: false,
+                }),
+            },
+        )
     }
 
     /// The member behind `@name`, who must already exist.

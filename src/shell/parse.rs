@@ -45,20 +45,19 @@ pub fn trailing_tag(message: &str) -> (&str, Option<&str>) {
 }
 
 /// Takes a leading `from:Name` or `from:"Full Name"` word off a feedback message.
-pub fn leading_customer(text: &str) -> (Option<String>, &str) {
+pub fn leading_customer(text: &str) -> Result<(Option<String>, &str), Refusal> {
     let Some(after) = text.trim_start().strip_prefix("from:") else {
-        return (None, text);
+        return Ok((None, text));
     };
     if let Some(quoted) = after.strip_prefix('"') {
-        if let Some(end) = quoted.find('"') {
-            return (
-                Some(quoted[..end].to_string()),
-                quoted[end + 1..].trim_start(),
-            );
-        }
+        let end = quoted.find('"').ok_or(Refusal::UnclosedQuote)?;
+        return Ok((
+            Some(quoted[..end].to_string()),
+            quoted[end + 1..].trim_start(),
+        ));
     }
     let end = after.find(char::is_whitespace).unwrap_or(after.len());
-    (Some(after[..end].to_string()), after[end..].trim_start())
+    Ok((Some(after[..end].to_string()), after[end..].trim_start()))
 }
 
 /// The first word and the rest.
@@ -106,13 +105,17 @@ mod tests {
     #[test]
     fn customer_names_may_be_quoted() {
         assert_eq!(
-            leading_customer("from:\"Maria Lopez\" solved it"),
+            leading_customer("from:\"Maria Lopez\" solved it").unwrap(),
             (Some("Maria Lopez".to_string()), "solved it")
         );
         assert_eq!(
-            leading_customer("from:Maria solved it"),
+            leading_customer("from:Maria solved it").unwrap(),
             (Some("Maria".to_string()), "solved it")
         );
-        assert_eq!(leading_customer("solved it"), (None, "solved it"));
+        assert_eq!(leading_customer("solved it").unwrap(), (None, "solved it"));
+        assert_eq!(
+            leading_customer("from:\"Acme great work"),
+            Err(Refusal::UnclosedQuote)
+        );
     }
 }

@@ -6,7 +6,9 @@ use sqlx::{Row, SqliteConnection};
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::calendar::WeekDates;
-use crate::domain::model::{Kudos, KudosId, KudosKind, KudosStatus, MemberId, Person, WorkspaceId};
+use crate::domain::model::{
+    Kudos, KudosId, KudosKind, KudosStatus, MemberId, MemberRef, Person, Revocation, WorkspaceId,
+};
 use crate::domain::period::buckets_for;
 
 /// A validated thank-you, ready to be written.
@@ -62,6 +64,57 @@ impl Store {
     pub async fn insert_kudos(&self, k: &InsertKudos) -> anyhow::Result<Stored> {
         let mut conn = self.pool.acquire().await?;
         insert_kudos_on(&mut conn, k).await
+    }
+
+    /// Writes a thank-you whose recipients may include people not on record yet. They are
+    /// created in the same transaction as the kudos, and rolled back with it when the write is
+    /// refused, so a refused thank-you leaves no one behind. `k.recipients` is filled in here;
+    /// the ids are returned too, for explaining a refusal.
+    pub async fn insert_kudos_naming(
+        &self,
+        mut k: InsertKudos,
+        people: &[MemberRef],
+    ) -> anyhow::Result<(Stored, InsertKudos)> {
+        if people.iter().all(|p| matches!(p, MemberRef::Id(_))) {
+            k.recipients = people
+                .iter()
+                .filter_map(|p| match p {
+                    MemberRef::Id(id) => Some(*id),
+                    MemberRef::User(_) => None,
+                })
+                .collect();
+            let stored = self.insert_kudos(&k).await?;
+            return Ok((stored, k));
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut ids = Vec::with_capacity(people.len());
+        for p in people {
+            let id = match p {
+                MemberRef::Id(id) => *id,
+                MemberRef::User(u) => {
+                    super::members::upsert_member_on(
+                        &mut tx,
+                        k.workspace_id,
+                        &u.external_id,
+                        &u.name,
+                        u.is_bot,
+                        k.created_at,
+                    )
+                    .await?
+                }
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        k.recipients = ids;
+        let stored = insert_kudos_on(&mut tx, &k).await?;
+        if matches!(stored, Stored::Created { .. }) {
+            tx.commit().await.context("storing kudos")?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok((stored, k))
     }
 
     /// Recipients the giver thanked on `date` and has not undone (revoked ones still count).
@@ -289,10 +342,12 @@ impl Store {
 }
 
 const KUDOS_COLUMNS: &str = "SELECT k.id, k.kind, k.message, k.value_tag, k.customer_name, \
-     k.channel, k.link, k.theme, k.created_at, k.local_date, k.status, \
-     g.id AS giver_id, g.display_name AS giver_name, gd.name AS giver_department \
+     k.channel, k.link, k.theme, k.created_at, k.local_date, k.status, k.revoke_reason, \
+     g.id AS giver_id, g.display_name AS giver_name, gd.name AS giver_department, \
+     rb.display_name AS revoked_by_name \
      FROM kudos k JOIN members g ON g.id = k.giver_id \
-     LEFT JOIN departments gd ON gd.id = k.giver_department_id";
+     LEFT JOIN departments gd ON gd.id = k.giver_department_id \
+     LEFT JOIN members rb ON rb.id = k.revoked_by";
 
 fn kudos_from_row(row: &sqlx::sqlite::SqliteRow, recipients: Vec<Person>) -> anyhow::Result<Kudos> {
     let kind = match row.get::<&str, _>("kind") {
@@ -324,6 +379,10 @@ fn kudos_from_row(row: &sqlx::sqlite::SqliteRow, recipients: Vec<Person>) -> any
             .get::<String, _>("local_date")
             .parse()
             .context("stored local_date is invalid")?,
+        revoked: (status == KudosStatus::Revoked).then(|| Revocation {
+            by: row.get("revoked_by_name"),
+            reason: row.get("revoke_reason"),
+        }),
         status,
     })
 }

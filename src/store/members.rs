@@ -20,6 +20,33 @@ fn member_from_row(row: &sqlx::sqlite::SqliteRow) -> Member {
     }
 }
 
+/// Creates the member, or refreshes what the platform reports; on a given connection so a
+/// write that names new people can create them in its own transaction.
+pub(super) async fn upsert_member_on(
+    conn: &mut sqlx::SqliteConnection,
+    workspace: WorkspaceId,
+    external_id: &str,
+    display_name: &str,
+    is_bot: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<MemberId> {
+    sqlx::query_scalar(
+        "INSERT INTO members (workspace_id, external_id, display_name, is_bot, created_at) \
+         VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (workspace_id, external_id) DO UPDATE SET \
+           display_name = excluded.display_name, is_bot = excluded.is_bot, active = 1 \
+         RETURNING id",
+    )
+    .bind(workspace)
+    .bind(external_id)
+    .bind(display_name)
+    .bind(is_bot)
+    .bind(to_millis(now))
+    .fetch_one(&mut *conn)
+    .await
+    .context("saving member")
+}
+
 impl Store {
     /// Creates the member, or refreshes the name and bot flag the platform now reports.
     pub async fn upsert_member(
@@ -30,21 +57,9 @@ impl Store {
         is_bot: bool,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Member> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO members (workspace_id, external_id, display_name, is_bot, created_at) \
-             VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (workspace_id, external_id) DO UPDATE SET \
-               display_name = excluded.display_name, is_bot = excluded.is_bot, active = 1 \
-             RETURNING id",
-        )
-        .bind(workspace)
-        .bind(external_id)
-        .bind(display_name)
-        .bind(is_bot)
-        .bind(to_millis(now))
-        .fetch_one(&self.pool)
-        .await
-        .context("saving member")?;
+        let mut conn = self.pool.acquire().await?;
+        let id = upsert_member_on(&mut conn, workspace, external_id, display_name, is_bot, now).await?;
+        drop(conn);
         self.member(id).await
     }
 

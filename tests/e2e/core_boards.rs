@@ -215,7 +215,7 @@ async fn departments_values_and_cross_team_boards() {
                 ws,
                 giver,
                 KudosRequest {
-                    recipients: vec![to.id],
+                    recipients: vec![to.id.into()],
                     message: "thanks".into(),
                     value: Some(value.into()),
                     ..Default::default()
@@ -323,7 +323,7 @@ async fn personal_stats_show_totals_values_first_and_latest() {
                 &ws,
                 giver,
                 KudosRequest {
-                    recipients: vec![li.id],
+                    recipients: vec![li.id.into()],
                     message: msg.into(),
                     value: Some(value.into()),
                     ..Default::default()

@@ -23,7 +23,7 @@ async fn kudos_to_three_is_stored_once_with_every_recipient() {
             &ws,
             &ana,
             KudosRequest {
-                recipients: vec![dana.id, li.id, sam.id],
+                recipients: vec![dana.id.into(), li.id.into(), sam.id.into()],
                 message: "  Thanks for covering the queue  ".into(),
                 value: Some("team-work".into()),
                 channel: Some("celebrations".into()),
@@ -97,7 +97,7 @@ async fn each_rule_refuses_with_its_own_message_and_stores_nothing() {
                 &ws,
                 &ana,
                 KudosRequest {
-                    recipients: vec![dana.id],
+                    recipients: vec![dana.id.into()],
                     message: "thanks".into(),
                     value: Some("speed".into()),
                     ..Default::default()
@@ -218,7 +218,7 @@ async fn allowance_holds_under_concurrent_requests_from_one_giver() {
                 &ws,
                 &ana,
                 KudosRequest {
-                    recipients: vec![id],
+                    recipients: vec![id.into()],
                     message: "race".into(),
                     ..Default::default()
                 },
@@ -264,7 +264,7 @@ async fn a_redelivered_event_is_stored_once() {
     let ana = app.member(&ws, "ana").await;
     let dana = app.member(&ws, "dana").await;
     let req = KudosRequest {
-        recipients: vec![dana.id],
+        recipients: vec![dana.id.into()],
         message: "thanks".into(),
         event_id: Some("interaction-42".into()),
         ..Default::default()
@@ -396,7 +396,7 @@ async fn feedback_is_counted_apart_from_kudos() {
             &ws,
             &ana,
             FeedbackRequest {
-                recipients: vec![li.id],
+                recipients: vec![li.id.into()],
                 message: "Li solved my billing problem in one call".into(),
                 customer: Some("Maria".into()),
                 ..Default::default()

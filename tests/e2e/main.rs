@@ -8,4 +8,5 @@ mod core_settings;
 mod discord;
 mod scheduler;
 mod shell;
+mod shell_refusals;
 mod support;

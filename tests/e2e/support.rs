@@ -52,7 +52,7 @@ impl TestApp {
     }
 
     pub async fn workspace(&self, name: &str) -> Workspace {
-        self.core().workspace("test", name, name).await.unwrap()
+        self.core().workspace("test", name, Some(name)).await.unwrap()
     }
 
     pub async fn member(&self, ws: &Workspace, name: &str) -> Member {
@@ -92,7 +92,7 @@ impl TestApp {
                 ws,
                 giver,
                 KudosRequest {
-                    recipients: to.iter().map(|m| m.id).collect(),
+                    recipients: to.iter().map(|m| m.id.into()).collect(),
                     message: message.into(),
                     ..Default::default()
                 },

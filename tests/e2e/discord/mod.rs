@@ -2,6 +2,7 @@
 
 mod fake;
 mod payloads;
+mod refusals;
 mod tests;
 
 use spotlight::secrets::Secret;
