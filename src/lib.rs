@@ -7,6 +7,7 @@ pub mod config;
 pub mod discord;
 pub mod domain;
 pub mod render;
+pub mod replies;
 pub mod scheduler;
 pub mod secrets;
 pub mod service;

@@ -263,11 +263,7 @@ pub fn settings(
     let _ = writeln!(
         s,
         "   daily allowance: {}",
-        if st.daily_allowance == 0 {
-            "unlimited".to_string()
-        } else {
-            format!("{} thank-yous per person per day", st.daily_allowance)
-        }
+        crate::replies::allowance_words(st.daily_allowance)
     );
     let _ = writeln!(s, "   values: {}", st.values.join(", "));
     let _ = writeln!(
@@ -298,7 +294,9 @@ pub fn post_schedule(s: &crate::domain::schedule::Schedule) -> String {
         .settings
         .iter()
         .map(|(k, p)| {
-            if p.enabled {
+            if p.enabled && *k == crate::domain::schedule::PostKind::Book && s.follows_awards() {
+                format!("book {} (with the awards)", s.effective_time(*k).format("%H:%M"))
+            } else if p.enabled {
                 format!("{} {}", k.as_str(), p.time.format("%H:%M"))
             } else {
                 format!("{} off", k.as_str())

@@ -12,6 +12,7 @@ use crate::domain::error::Refusal;
 use crate::domain::model::{Actor, Workspace};
 use crate::domain::themes::parse_day;
 use crate::render;
+use crate::replies;
 use crate::service::parse_date;
 
 pub fn group() -> poise::Command<Data, Error> {
@@ -133,13 +134,7 @@ pub async fn timezone(
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
     let ws = core_of(ctx).set_timezone(&ws, &actor, &zone).await?;
-    tell(
-        ctx,
-        &ws,
-        &actor,
-        format!("Time zone set to {}.", ws.settings.timezone.name()),
-    )
-    .await
+    tell(ctx, &ws, &actor, replies::timezone_set(&ws)).await
 }
 
 /// The local time of the daily prompt during Customer Service Week.
@@ -151,12 +146,7 @@ pub async fn prompt_time(
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
     let ws = core_of(ctx).set_prompt_time(&ws, &actor, &time).await?;
-    let text = format!(
-        "Daily prompts will be posted at {} ({}).",
-        ws.settings.prompt_time.format("%H:%M"),
-        ws.settings.timezone.name()
-    );
-    tell(ctx, &ws, &actor, text).await
+    tell(ctx, &ws, &actor, replies::prompt_time_set(&ws)).await
 }
 
 /// How many colleagues each member may thank per day (0 = unlimited).
@@ -173,11 +163,7 @@ pub async fn allowance(
     let ws = core_of(ctx)
         .set_allowance(&ws, &actor, &per_day.to_string())
         .await?;
-    let text = match ws.settings.daily_allowance {
-        0 => "Daily allowance: unlimited.".to_string(),
-        n => format!("Daily allowance: {n} thank-yous per person per day."),
-    };
-    tell(ctx, &ws, &actor, text).await
+    tell(ctx, &ws, &actor, replies::allowance_set(&ws)).await
 }
 
 /// The reaction that gives kudos.
@@ -189,13 +175,7 @@ pub async fn emoji(
 ) -> Result<(), Error> {
     let (ws, actor) = admin(ctx).await?;
     let ws = core_of(ctx).set_emoji(&ws, &actor, &emoji).await?;
-    tell(
-        ctx,
-        &ws,
-        &actor,
-        format!("Reacting with {} now gives kudos.", ws.settings.kudos_emoji),
-    )
-    .await
+    tell(ctx, &ws, &actor, replies::emoji_set(&ws)).await
 }
 
 /// Move this year's Customer Service Week, or (with no start) put it back on the standard dates.
@@ -220,13 +200,7 @@ pub async fn week(
         }
         None => core.reset_week(&ws, &actor, core.today(&ws).year()).await?,
     };
-    let text = format!(
-        "Customer Service Week {} runs {} to {}.",
-        week.start.year(),
-        week.start,
-        week.end
-    );
-    tell(ctx, &ws, &actor, text).await
+    tell(ctx, &ws, &actor, replies::week_set(&week)).await
 }
 
 /// Put a member in a department, or map a role to one ("none" removes).
@@ -246,10 +220,7 @@ pub async fn department(
             let m = core
                 .set_department(&ws, &actor, super::platform_user(&user), dept)
                 .await?;
-            match &m.department {
-                Some(d) => format!("{} is now in {d}.", m.display_name),
-                None => format!("{} is in no department now.", m.display_name),
-            }
+            replies::department_set(&m)
         }
         (None, Some(role)) => {
             core.map_role(&ws, &actor, &role.to_string(), dept).await?;
@@ -348,7 +319,7 @@ pub async fn prompts(
         PromptsAction::On | PromptsAction::Off => {
             let on = matches!(action, PromptsAction::On);
             core.set_prompts_enabled(&ws, &actor, on).await?;
-            format!("The week's posts are {}.", if on { "on" } else { "off" })
+            replies::prompts_switched(on)
         }
         PromptsAction::Preview => {
             let day_text = day.unwrap_or_else(|| "1".into());
@@ -404,17 +375,12 @@ pub async fn post(
         PostChoice::Book => PostKind::Book,
         PostChoice::Digest => PostKind::Digest,
     };
-    let s = core_of(ctx)
-        .set_post(&ws, &actor, kind, enabled, time.as_deref())
+    let core = core_of(ctx);
+    core.set_post(&ws, &actor, kind, enabled, time.as_deref())
         .await?;
-    let text = format!(
-        "The {} post is {}, at {} ({}).",
-        kind.as_str(),
-        if s.enabled { "on" } else { "off" },
-        s.time.format("%H:%M"),
-        ws.settings.timezone.name()
-    );
-    tell(ctx, &ws, &actor, text).await
+    let ws = core.reload(&ws).await?;
+    let schedule = core.post_schedule(&ws).await?;
+    tell(ctx, &ws, &actor, replies::post_set(&ws, &schedule, kind)).await
 }
 
 /// The settings, this year's week, and any post the bot failed to deliver.

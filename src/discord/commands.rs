@@ -9,13 +9,22 @@ use crate::domain::period::{Board, Period};
 use crate::render;
 use crate::service::DEFAULT_BOARD_SIZE;
 
-pub fn all() -> Vec<poise::Command<Data, Error>> {
+pub fn all(core: &crate::service::Spotlight) -> Vec<poise::Command<Data, Error>> {
+    let mut undo = undo();
+    // The window is configurable; the description Discord shows says the real one.
+    undo.description = Some(
+        format!(
+            "Take back your latest kudos (within {} minutes).",
+            core.undo_window_minutes()
+        )
+        .into(),
+    );
     vec![
         kudos(),
         feedback(),
         leaderboard(),
         stats(),
-        undo(),
+        undo,
         give_kudos_for_message(),
         super::admin::group(),
     ]

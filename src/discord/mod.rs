@@ -103,7 +103,7 @@ pub async fn run(
     let data_inflight = inflight.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: commands::all(),
+            commands: commands::all(&app.spotlight),
             on_error: |error| Box::pin(on_error(error)),
             // Nothing the bot says pings anyone unless a message names whom it may ping.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),

@@ -95,8 +95,13 @@ pub enum Refusal {
     LastValue(String),
     #[error("'{0}' is not a valid name: use 1 to {1} characters.")]
     InvalidName(String, usize),
-    #[error("There is no day {0} in the plan: use 1 to 5 or monday to friday.")]
+    #[error("There is no day {0} in the plan: use 1 to 7 or monday to sunday.")]
     InvalidDay(String),
+    #[error(
+        "'{0}' is not an emoji. Use one such as 🌟, a shortcode such as :star2:, or a custom emoji \
+         such as :partyblob:."
+    )]
+    InvalidEmoji(String),
     #[error("{0}")]
     Usage(String),
 }

@@ -2,6 +2,7 @@
 //! chat platform.
 
 pub mod calendar;
+pub mod emoji;
 pub mod error;
 pub mod model;
 pub mod period;

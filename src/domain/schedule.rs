@@ -121,6 +121,20 @@ impl Schedule {
         Self { master, settings }
     }
 
+    /// When the post really goes out: the book follows the awards while they are on.
+    pub fn effective_time(&self, kind: PostKind) -> NaiveTime {
+        if kind == PostKind::Book && self.follows_awards() {
+            self.get(PostKind::Awards).time
+        } else {
+            self.get(kind).time
+        }
+    }
+
+    /// True when the book goes out with the awards rather than at its own time.
+    pub fn follows_awards(&self) -> bool {
+        self.get(PostKind::Awards).enabled
+    }
+
     pub fn get(&self, kind: PostKind) -> PostSetting {
         self.settings
             .iter()
@@ -187,7 +201,7 @@ pub fn posts_on(date: NaiveDate, tz: Tz, week: &WeekDates, schedule: &Schedule) 
             schedule.get(PostKind::HeadsUp).time,
         );
     }
-    if let Some(n) = day.filter(|n| *n <= 5) {
+    if let Some(n) = day {
         add(
             PostKind::Prompt,
             Some(n),
@@ -198,14 +212,8 @@ pub fn posts_on(date: NaiveDate, tz: Tz, week: &WeekDates, schedule: &Schedule) 
         add(PostKind::Recap, Some(n), schedule.get(PostKind::Recap).time);
     }
     if date == week.end {
-        let awards = schedule.get(PostKind::Awards);
-        add(PostKind::Awards, day, awards.time);
-        let book_time = if awards.enabled {
-            awards.time
-        } else {
-            schedule.get(PostKind::Book).time
-        };
-        add(PostKind::Book, day, book_time);
+        add(PostKind::Awards, day, schedule.get(PostKind::Awards).time);
+        add(PostKind::Book, day, schedule.effective_time(PostKind::Book));
     }
     if date.weekday() == Weekday::Fri && day.is_none() {
         add(PostKind::Digest, None, schedule.get(PostKind::Digest).time);

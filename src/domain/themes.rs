@@ -13,10 +13,14 @@ pub struct Theme {
     pub action: String,
 }
 
+/// A week runs one to seven days (five as standard), each with its own theme.
+pub const MAX_DAYS: usize = 7;
+const STANDARD_DAYS: usize = 5;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// Monday to Friday.
-    pub days: [Theme; 5],
+    /// Day 1 to day 7 of the week; days 6 and 7 only run when an admin stretches the week.
+    pub days: [Theme; MAX_DAYS],
     pub posts: PostTexts,
 }
 
@@ -28,6 +32,9 @@ pub struct PostTexts {
     pub heads_up_intro: String,
     pub how_to: String,
     pub late_note: String,
+    /// For a post a settings change moved into the past; older prompt files may lack it.
+    #[serde(default = "default_moved_note")]
+    pub moved_note: String,
     pub recap_title: String,
     pub recap_quiet: String,
     pub awards_title: String,
@@ -35,6 +42,10 @@ pub struct PostTexts {
     pub book_title: String,
     pub book_intro: String,
     pub digest_title: String,
+}
+
+fn default_moved_note() -> String {
+    "(Posted at {now}: the schedule was changed after {time} had passed.)".to_string()
 }
 
 /// Fills `{name}` placeholders.
@@ -55,9 +66,19 @@ impl Plan {
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let file: PlanFile = toml::from_str(text).context("prompts file is not valid")?;
         let count = file.day.len();
-        let days: [Theme; 5] = file.day.try_into().map_err(|_| {
-            anyhow::anyhow!("prompts file: expected 5 [[day]] entries, found {count}")
-        })?;
+        if !(STANDARD_DAYS..=MAX_DAYS).contains(&count) {
+            bail!("prompts file: expected 5 to 7 [[day]] entries (one a day), found {count}");
+        }
+        let mut days = file.day;
+        if count < MAX_DAYS {
+            // A file written for the standard week borrows the built-in themes of days 6 and 7.
+            let builtin: PlanFile =
+                toml::from_str(DEFAULT_PROMPTS).context("built-in prompts file")?;
+            days.extend(builtin.day.into_iter().skip(count));
+        }
+        let days: [Theme; MAX_DAYS] = days
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("prompts file: the built-in plan has too few days"))?;
         for (i, day) in days.iter().enumerate() {
             if day.title.trim().is_empty() || day.prompt.trim().is_empty() {
                 bail!("prompts file: day {} needs a title and a prompt", i + 1);
@@ -84,13 +105,22 @@ impl Plan {
     }
 }
 
-/// Accepts 1-5 or a weekday name (monday-friday, or its first three letters).
+/// Accepts 1-7 or a weekday name (monday-sunday, or its first three letters) for the day of
+/// the week it names in a week that starts on Monday.
 pub fn parse_day(s: &str) -> Option<u8> {
     let s = s.trim().to_lowercase();
     if let Ok(n) = s.parse::<u8>() {
-        return (1..=5).contains(&n).then_some(n);
+        return (1..=MAX_DAYS as u8).contains(&n).then_some(n);
     }
-    ["monday", "tuesday", "wednesday", "thursday", "friday"]
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
         .iter()
         .position(|name| s.len() >= 3 && name.starts_with(&s))
         .map(|i| i as u8 + 1)
@@ -101,11 +131,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_plan_has_the_five_themes() {
+    fn builtin_plan_has_the_five_themes_and_two_for_longer_weeks() {
         let plan = Plan::builtin();
         assert_eq!(plan.days[0].title, "Thank a teammate");
         assert_eq!(plan.days[1].title, "Internal customers");
         assert_eq!(plan.days[4].title, "Excellence in Service");
+        assert_eq!(plan.days[5].title, "Thanks all round");
+    }
+
+    #[test]
+    fn a_five_day_file_borrows_the_builtin_weekend() {
+        let five: String = DEFAULT_PROMPTS.split("[[day]]").take(6).collect::<Vec<_>>().join("[[day]]");
+        let posts = &DEFAULT_PROMPTS[DEFAULT_PROMPTS.find("[posts]").unwrap()..];
+        let plan = Plan::parse(&format!("{five}\n{posts}")).unwrap();
+        assert_eq!(plan.days[6], Plan::builtin().days[6]);
     }
 
     #[test]
@@ -113,7 +152,7 @@ mod tests {
         let one_day = DEFAULT_PROMPTS.split("[[day]]").nth(1).unwrap();
         let posts = &DEFAULT_PROMPTS[DEFAULT_PROMPTS.find("[posts]").unwrap()..];
         let err = Plan::parse(&format!("[[day]]{one_day}\n{posts}")).unwrap_err();
-        assert!(format!("{err:#}").contains("expected 5"));
+        assert!(format!("{err:#}").contains("expected 5 to 7"));
     }
 
     #[test]
@@ -121,7 +160,9 @@ mod tests {
         assert_eq!(parse_day("1"), Some(1));
         assert_eq!(parse_day("Wednesday"), Some(3));
         assert_eq!(parse_day("fri"), Some(5));
-        assert_eq!(parse_day("6"), None);
-        assert_eq!(parse_day("sat"), None);
+        assert_eq!(parse_day("6"), Some(6));
+        assert_eq!(parse_day("sun"), Some(7));
+        assert_eq!(parse_day("8"), None);
+        assert_eq!(parse_day("holiday"), None);
     }
 }

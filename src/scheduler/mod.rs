@@ -130,6 +130,10 @@ impl Scheduler {
         let ws = store.workspace(id).await?;
         let tz = ws.settings.timezone;
         let schedule = self.schedule(&ws).await?;
+        let changes = store.schedule_changes(id).await?;
+        let moved_after = |p: &crate::domain::schedule::Planned| {
+            changes.iter().any(|(k, at)| *k == p.kind && *at > p.due)
+        };
         let today = now.with_timezone(&tz).date_naive();
         let week = ws.settings.week(today.year());
         for planned in posts_on(today, tz, &week, &schedule)
@@ -163,7 +167,7 @@ impl Scheduler {
                         format!(
                             "{}\n\n{}",
                             rendered.body,
-                            render::late_note(&self.core, &ws, planned.due)
+                            render::late_note(&self.core, &ws, planned.due, moved_after(&planned))
                         )
                     } else {
                         rendered.body

@@ -7,7 +7,7 @@ use crate::domain::calendar::{weekday_name, WeekDates};
 use crate::domain::model::{KudosKind, Workspace};
 use crate::domain::period::{csw_bucket, day_bucket, Board, Period};
 use crate::domain::schedule::{Planned, PostKind};
-use crate::domain::themes::fill;
+use crate::domain::themes::{fill, MAX_DAYS};
 use crate::service::Spotlight;
 use crate::store::KudosFilter;
 
@@ -30,11 +30,52 @@ fn date_words(d: chrono::NaiveDate) -> String {
     format!("{} {}", weekday_name(d), d.format("%-d %B"))
 }
 
-pub fn late_note(core: &Spotlight, ws: &Workspace, due: DateTime<Utc>) -> String {
-    let local = due.with_timezone(&ws.settings.timezone);
+/// Places the awards and the digest name.
+const PODIUM: usize = 3;
+/// Rows read to see who else ties at the cut.
+const TIE_SCAN: u32 = 100;
+/// Beyond this many extra people tied at the cut, they are counted rather than named.
+const TIES_NAMED: usize = 2;
+
+/// The top `places` lines, never cutting a tie in two: everyone tied at the cut is named, or
+/// counted ("and 5 more with 1") when there are many.
+fn podium(lines: &[crate::service::Line], places: usize) -> Vec<String> {
+    let Some(cut) = lines.get(places.saturating_sub(1)) else {
+        return lines.iter().map(line_text).collect();
+    };
+    let tied = lines.iter().filter(|l| l.rank <= cut.rank).count();
+    if tied - places <= TIES_NAMED {
+        return lines[..tied].iter().map(line_text).collect();
+    }
+    let mut shown: Vec<String> = lines[..places].iter().map(line_text).collect();
+    shown.push(format!("and {} more with {}", tied - places, cut.count));
+    shown
+}
+
+fn line_text(l: &crate::service::Line) -> String {
+    format!("{}. {} ({})", l.rank, l.label, l.count)
+}
+
+/// Why a post goes out after its time: the bot was away then, or a settings change made after
+/// that time moved the post into the past.
+pub fn late_note(
+    core: &Spotlight,
+    ws: &Workspace,
+    due: DateTime<Utc>,
+    moved: bool,
+) -> String {
+    let tz = ws.settings.timezone;
+    let texts = &core.plan_for(ws).posts;
     fill(
-        &core.plan_for(ws).posts.late_note,
-        &[("time", local.format("%H:%M").to_string())],
+        if moved {
+            &texts.moved_note
+        } else {
+            &texts.late_note
+        },
+        &[
+            ("time", due.with_timezone(&tz).format("%H:%M").to_string()),
+            ("now", core.now().with_timezone(&tz).format("%H:%M").to_string()),
+        ],
     )
 }
 
@@ -57,7 +98,7 @@ pub async fn render(
                     ("end", date_words(week.end)),
                 ],
             );
-            for (i, day) in week.days().enumerate().take(5) {
+            for (i, day) in week.days().enumerate().take(MAX_DAYS) {
                 body.push_str(&format!(
                     "\n• {}: {}",
                     weekday_name(day),
@@ -74,7 +115,7 @@ pub async fn render(
             }
         }
         PostKind::Prompt => {
-            let n = usize::from(planned.day.unwrap_or(1)).clamp(1, 5);
+            let n = usize::from(planned.day.unwrap_or(1)).clamp(1, MAX_DAYS);
             let theme = &plan.days[n - 1];
             Rendered {
                 title: format!("Customer Service Week, day {n}: {}", theme.title),
@@ -85,7 +126,7 @@ pub async fn render(
             }
         }
         PostKind::Recap => {
-            let n = usize::from(planned.day.unwrap_or(1)).clamp(1, 5);
+            let n = usize::from(planned.day.unwrap_or(1)).clamp(1, MAX_DAYS);
             let bucket = day_bucket(planned.local_date);
             core.store().fold_stats(ws.id).await?;
             let (kudos, feedback, cross) = core.store().bucket_totals(ws.id, &bucket).await?;
@@ -138,22 +179,18 @@ pub async fn render(
             let bucket = csw_bucket(week.start.year());
             let period = Period::Csw(Some(week.start.year()));
             let received = core
-                .leaderboard(ws, None, period, Board::Received, 3)
+                .leaderboard(ws, None, period, Board::Received, TIE_SCAN)
                 .await?;
-            let given = core.leaderboard(ws, None, period, Board::Given, 3).await?;
+            let given = core
+                .leaderboard(ws, None, period, Board::Given, TIE_SCAN)
+                .await?;
             let pairs = core
                 .leaderboard(ws, None, period, Board::CrossTeam, 1)
                 .await?;
             let champions = core.store().department_champions(ws.id, &bucket).await?;
             let (kudos, feedback, cross) = core.store().bucket_totals(ws.id, &bucket).await?;
             let (active, thanked) = core.store().coverage_counts(ws.id, &bucket).await?;
-            let lines = |lb: &crate::service::Leaderboard| {
-                lb.lines
-                    .iter()
-                    .map(|l| format!("{}. {} ({})", l.rank, l.label, l.count))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            let lines = |lb: &crate::service::Leaderboard| podium(&lb.lines, PODIUM).join(", ");
             let mut body = texts.awards_intro.clone();
             if !received.lines.is_empty() {
                 body.push_str(&format!("\nMost thanked: {}", lines(&received)));
@@ -214,12 +251,12 @@ pub async fn render(
         }
         PostKind::Digest => {
             let lb = core
-                .leaderboard(ws, None, Period::Week, Board::Received, 3)
+                .leaderboard(ws, None, Period::Week, Board::Received, TIE_SCAN)
                 .await?;
             let (kudos, feedback, _) = core.store().bucket_totals(ws.id, &lb.period.bucket).await?;
             let mut body = format!("This week: {kudos} kudos and {}.", shout_outs(feedback));
-            for l in &lb.lines {
-                body.push_str(&format!("\n{}. {} ({})", l.rank, l.label, l.count));
+            for line in podium(&lb.lines, PODIUM) {
+                body.push_str(&format!("\n{line}"));
             }
             body.push_str(&format!("\n\n{}", texts.how_to));
             Rendered {

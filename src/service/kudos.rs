@@ -101,6 +101,11 @@ impl Spotlight {
             .await
     }
 
+    /// How long a giver can take back a kudos, as configured.
+    pub fn undo_window_minutes(&self) -> u32 {
+        self.rules.undo_window_minutes
+    }
+
     /// Withdraws the thank-you a platform gesture made (a reaction taken away), if it was made
     /// today in the workspace's zone; the allowance is given back. `None` when there is nothing
     /// of today's to withdraw.
@@ -269,7 +274,11 @@ impl Spotlight {
         let local_date = now.with_timezone(&ws.settings.timezone).date_naive();
         let week = self.week_dates(ws, chrono::Datelike::year(&local_date));
         let theme = match week.day_number(local_date) {
-            Some(day @ 1..=5) => Some(self.plan_for(ws).days[usize::from(day) - 1].title.clone()),
+            Some(day) => self
+                .plan_for(ws)
+                .days
+                .get(usize::from(day).wrapping_sub(1))
+                .map(|t| t.title.clone()),
             _ => None,
         };
         Ok(InsertKudos {

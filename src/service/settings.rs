@@ -6,7 +6,8 @@ use crate::domain::calendar::WeekDates;
 use crate::domain::error::{Refusal, Result};
 use crate::domain::model::{Actor, Member, MemberRef, Workspace};
 use crate::domain::text::{clean_name, value_key};
-use crate::domain::themes::Theme;
+use crate::domain::schedule::{PostKind, ALL_KINDS};
+use crate::domain::themes::{Theme, MAX_DAYS};
 use crate::store::SettingChange;
 
 const MAX_NAME: usize = 60;
@@ -53,6 +54,14 @@ impl Spotlight {
     ) -> Result<Workspace> {
         Self::require_admin(actor, "change the settings")?;
         self.store.change_setting(ws.id, &change).await?;
+        let moved: &[PostKind] = match change {
+            SettingChange::Timezone(_) | SettingChange::PromptsEnabled(_) => &ALL_KINDS,
+            SettingChange::PromptTime(_) => &[PostKind::Prompt],
+            _ => &[],
+        };
+        self.store
+            .record_schedule_change(ws.id, moved, self.now())
+            .await?;
         tracing::info!(workspace = ws.id, ?change, "setting changed");
         self.reload(ws).await
     }
@@ -123,7 +132,7 @@ impl Spotlight {
 
     pub async fn set_emoji(&self, ws: &Workspace, actor: &Actor, emoji: &str) -> Result<Workspace> {
         Self::require_admin(actor, "change the kudos emoji")?;
-        let emoji = clean_name(emoji, 64)?;
+        let emoji = crate::domain::emoji::parse_kudos_emoji(emoji)?;
         self.change(ws, actor, SettingChange::Emoji(emoji)).await
     }
 
@@ -265,6 +274,14 @@ impl Spotlight {
             time: time.unwrap_or(current.time),
         };
         self.store.set_post_setting(ws.id, kind, setting).await?;
+        // The book goes out with the awards, so moving them moves it too.
+        let moved: &[PostKind] = match kind {
+            PostKind::Awards => &[PostKind::Awards, PostKind::Book],
+            _ => std::slice::from_ref(&kind),
+        };
+        self.store
+            .record_schedule_change(ws.id, moved, self.now())
+            .await?;
         tracing::info!(
             workspace = ws.id,
             kind = kind.as_str(),
@@ -324,6 +341,9 @@ impl Spotlight {
         self.store
             .set_week_override(ws.id, start.year(), Some(week), week)
             .await?;
+        self.store
+            .record_schedule_change(ws.id, &ALL_KINDS, self.now())
+            .await?;
         tracing::info!(workspace = ws.id, %start, %end, "week moved");
         Ok(week)
     }
@@ -334,6 +354,9 @@ impl Spotlight {
         let standard = WeekDates::standard(year);
         self.store
             .set_week_override(ws.id, year, None, standard)
+            .await?;
+        self.store
+            .record_schedule_change(ws.id, &ALL_KINDS, self.now())
             .await?;
         Ok(standard)
     }
@@ -347,7 +370,7 @@ impl Spotlight {
         text: &str,
     ) -> Result<Theme> {
         Self::require_admin(actor, "edit the week's themes")?;
-        if !(1..=5).contains(&day) {
+        if !(1..=MAX_DAYS as u8).contains(&day) {
             return Err(Refusal::InvalidDay(day.to_string()).into());
         }
         let text = crate::domain::text::clean_message(text, self.rules.max_message_chars)?;
@@ -364,6 +387,6 @@ impl Spotlight {
     pub async fn reset_theme(&self, ws: &Workspace, actor: &Actor, day: u8) -> Result<Theme> {
         Self::require_admin(actor, "edit the week's themes")?;
         self.store.reset_theme(ws.id, day).await?;
-        Ok(self.plan.days[usize::from(day).clamp(1, 5) - 1].clone())
+        Ok(self.plan.days[usize::from(day).clamp(1, MAX_DAYS) - 1].clone())
     }
 }

@@ -9,9 +9,10 @@ use crate::domain::model::{FeedbackRequest, Given, KudosRequest};
 use crate::domain::period::{Board, Period};
 use crate::domain::themes::parse_day;
 use crate::render;
+use crate::replies;
 use crate::service::{parse_date, ThemeField, DEFAULT_BOARD_SIZE};
 
-pub const HELP: &str = "\
+const HELP: &str = "\
 Commands (type them as a team member would):
   /kudos @dana @li Thanks for covering the queue #teamwork
                       thank 1-3 people; a trailing #value tags it
@@ -19,7 +20,7 @@ Commands (type them as a team member would):
                       share a customer's compliment about colleagues
   /leaderboard [today|week|csw|csw2025|month|year|all] [received|given|departments|values|crossteam]
   /stats [@name]      kudos received and given, top values, today's allowance
-  /undo               take back your latest kudos (within 10 minutes)
+  /undo               take back your latest kudos (within {undo} minutes)
   /coverage [period]  share of the team thanked (admins also see who is missing)
   /calendar [year]    Customer Service Week's dates and daily themes
   /values             the value tags kudos can carry
@@ -31,6 +32,7 @@ Admin commands:
   /config values add|remove NAME          /config department @li Billing | none
   /config week 2026-10-12 [2026-10-16]    /config week reset [YEAR]
   /config theme monday title|prompt|action TEXT    /config theme monday reset
+                      (days 1-7 or monday-sunday; 6 and 7 run in a longer week)
   /config revoke ID REASON                /config admin @li [off]
   /config post heads-up|prompt|recap|awards|book|digest on|off|HH:MM
 Shell commands:
@@ -78,7 +80,10 @@ impl Shell<'_> {
             }
             "/config" => self.config(args, out).await,
             "/help" | ":help" | ":h" | "?" => {
-                out.reply(HELP);
+                out.reply(HELP.replace(
+                    "{undo}",
+                    &self.app.spotlight.undo_window_minutes().to_string(),
+                ));
                 Ok(())
             }
             ":as" => {
@@ -239,7 +244,7 @@ impl Shell<'_> {
             }
             "timezone" | "tz" => {
                 let ws = core.set_timezone(ws, &actor, required(rest, "/config timezone Europe/London")?).await?;
-                out.reply(format!("Time zone set to {}.", ws.settings.timezone.name()));
+                out.reply(replies::timezone_set(&ws));
             }
             "channel" => {
                 let arg = required(rest, "/config channel #celebrations")?;
@@ -252,18 +257,11 @@ impl Shell<'_> {
             }
             "allowance" => {
                 let ws = core.set_allowance(ws, &actor, required(rest, "/config allowance 5")?).await?;
-                out.reply(match ws.settings.daily_allowance {
-                    0 => "Daily allowance: unlimited.".to_string(),
-                    n => format!("Daily allowance: {n} thank-yous per person per day."),
-                });
+                out.reply(replies::allowance_set(&ws));
             }
             "prompt-time" | "prompttime" => {
                 let ws = core.set_prompt_time(ws, &actor, required(rest, "/config prompt-time 09:00")?).await?;
-                out.reply(format!(
-                    "Daily prompts will be posted at {} ({}).",
-                    ws.settings.prompt_time.format("%H:%M"),
-                    ws.settings.timezone.name()
-                ));
+                out.reply(replies::prompt_time_set(&ws));
             }
             "prompts" => {
                 let on = match required(rest, "/config prompts on|off")?.to_lowercase().as_str() {
@@ -274,11 +272,11 @@ impl Shell<'_> {
                     }
                 };
                 core.set_prompts_enabled(ws, &actor, on).await?;
-                out.reply(format!("The week's posts are {}.", if on { "on" } else { "off" }));
+                out.reply(replies::prompts_switched(on));
             }
             "emoji" => {
                 let ws = core.set_emoji(ws, &actor, required(rest, "/config emoji 🌟")?).await?;
-                out.reply(format!("Reacting with {} now gives kudos.", ws.settings.kudos_emoji));
+                out.reply(replies::emoji_set(&ws));
             }
             "values" | "value" => {
                 let (action, name) = first_word(rest);
@@ -307,10 +305,7 @@ impl Shell<'_> {
                 let member = core
                     .set_department(ws, &actor, &member, Some(required(dept, "/config department @li Billing")?))
                     .await?;
-                out.reply(match &member.department {
-                    Some(d) => format!("{} is now in {d}.", member.display_name),
-                    None => format!("{} is in no department now.", member.display_name),
-                });
+                out.reply(replies::department_set(&member));
             }
             "admin" => {
                 let (who, flag) = first_word(rest);
@@ -348,12 +343,7 @@ impl Shell<'_> {
                     };
                     core.set_week(ws, &actor, start, end).await?
                 };
-                out.reply(format!(
-                    "Customer Service Week {} runs {} to {}.",
-                    week.start.year(),
-                    week.start,
-                    week.end
-                ));
+                out.reply(replies::week_set(&week));
             }
             "theme" => {
                 let (day_text, rest) = first_word(rest);
@@ -384,14 +374,10 @@ impl Shell<'_> {
                     "off" => (Some(false), None),
                     t => (None, Some(t.to_string())),
                 };
-                let s = core.set_post(ws, &actor, kind, enabled, time.as_deref()).await?;
-                out.reply(format!(
-                    "The {} post is {}, at {} ({}).",
-                    kind.as_str(),
-                    if s.enabled { "on" } else { "off" },
-                    s.time.format("%H:%M"),
-                    ws.settings.timezone.name()
-                ));
+                core.set_post(ws, &actor, kind, enabled, time.as_deref()).await?;
+                let ws = core.reload(ws).await?;
+                let schedule = core.post_schedule(&ws).await?;
+                out.reply(replies::post_set(&ws, &schedule, kind));
             }
             "revoke" => {
                 let (id_text, reason) = first_word(rest);
@@ -405,7 +391,7 @@ impl Shell<'_> {
             other => {
                 return Err(Refusal::Usage(format!(
                     "Unknown setting '{other}'. Try timezone, channel, allowance, prompt-time, prompts, emoji, \
-                     values, department, admin, week, theme or revoke."
+                     values, department, admin, week, theme, post or revoke."
                 ))
                 .into())
             }

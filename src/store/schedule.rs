@@ -99,6 +99,43 @@ impl Store {
         Ok(from_millis(ms.min(253_402_300_799_000)))
     }
 
+    /// Records that these kinds of post had their time moved at `now`.
+    pub async fn record_schedule_change(
+        &self,
+        workspace: WorkspaceId,
+        kinds: &[PostKind],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        sqlx::query(
+            "INSERT INTO schedule_changes (workspace_id, kind, changed_at) \
+             SELECT ?1, value, ?2 FROM json_each(?3) WHERE true \
+             ON CONFLICT (workspace_id, kind) DO UPDATE SET changed_at = excluded.changed_at",
+        )
+        .bind(workspace)
+        .bind(to_millis(now))
+        .bind(serde_json::to_string(&names)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// When each kind of post last had its time moved.
+    pub async fn schedule_changes(
+        &self,
+        workspace: WorkspaceId,
+    ) -> anyhow::Result<Vec<(PostKind, DateTime<Utc>)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT kind, changed_at FROM schedule_changes WHERE workspace_id = ?")
+                .bind(workspace)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, at)| PostKind::parse(&k).map(|k| (k, from_millis(at))))
+            .collect())
+    }
+
     /// When the workspace next needs a tick; `None` parks it until its settings change.
     pub async fn set_next_due(
         &self,

@@ -5,6 +5,7 @@ mod cli;
 mod core_boards;
 mod core_kudos;
 mod core_settings;
+mod polish;
 mod discord;
 mod scheduler;
 mod shell;

@@ -257,7 +257,7 @@ fn admins_switch_and_move_posts_from_the_shell() {
     );
     let out = &run.stdout;
     assert!(
-        out.contains("The recap post is off, at 17:00 (UTC)."),
+        out.contains("The recap post is off (when on, it goes out at 17:00, UTC)."),
         "{out}"
     );
     assert!(
@@ -265,7 +265,7 @@ fn admins_switch_and_move_posts_from_the_shell() {
         "{out}"
     );
     assert!(out.contains("⚠ 'gossip' is not a post"), "{out}");
-    assert!(out.contains("scheduled posts: heads-up 09:00, prompt 10:15, recap off, awards 16:00, book 16:00, digest off"), "{out}");
+    assert!(out.contains("scheduled posts: heads-up 09:00, prompt 10:15, recap off, awards 16:00, book 16:00 (with the awards), digest off"), "{out}");
     assert!(out.contains("📣 Customer Service Week, day 1"), "{out}");
     assert!(!out.contains("recap:"), "{out}");
 }
