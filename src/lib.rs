@@ -1,6 +1,7 @@
 //! Spotlight: an appreciation bot that runs Customer Service Week for a team.
 
 pub mod app;
+pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod config;

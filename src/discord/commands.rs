@@ -241,7 +241,7 @@ pub async fn stats(
     let st = match &member {
         Some(user) => {
             core_of(ctx)
-                .stats_of(&ws, &super::platform_user(user))
+                .stats_of(&ws, &super::platform_user(user).into())
                 .await?
         }
         None => core_of(ctx).stats(&ws, &me).await?,

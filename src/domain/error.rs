@@ -47,6 +47,8 @@ pub enum Refusal {
         timezone: String,
         resets_in: String,
     },
+    #[error("{0} hasn't given or received any kudos here yet.")]
+    NoKudosYet(String),
     #[error("You have no kudos to undo.")]
     NothingToUndo,
     #[error(

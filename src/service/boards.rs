@@ -1,6 +1,6 @@
 use super::Spotlight;
-use crate::domain::error::Result;
-use crate::domain::model::{Actor, Kudos, Member, MemberRef, PlatformUser, Workspace};
+use crate::domain::error::{Refusal, Result};
+use crate::domain::model::{Actor, Kudos, Member, MemberRef, Workspace};
 use crate::domain::period::{Board, Period, ResolvedPeriod};
 use crate::store::{MemberTotals, Ranked, ValueCount};
 
@@ -178,22 +178,17 @@ impl Spotlight {
         })
     }
 
-    /// Stats for whoever a command names; someone not on record yet simply has none, and
-    /// looking them up does not create them.
-    pub async fn stats_of(&self, ws: &Workspace, who: &PlatformUser) -> Result<PersonalStats> {
-        let member = self
-            .find_member(ws, &MemberRef::User(who.clone()))
-            .await?
-            .unwrap_or_else(|| Member {
-                id: 0,
-                workspace_id: ws.id,
-                external_id: who.external_id.clone(),
-                display_name: who.name.clone(),
-                is_bot: who.is_bot,
-                is_admin: false,
-                department: None,
-            });
-        self.stats(ws, &member).await
+    /// Stats for whoever a command names; asking about someone not on record yet is answered
+    /// as such and does not record them.
+    pub async fn stats_of(&self, ws: &Workspace, who: &MemberRef) -> Result<PersonalStats> {
+        match self.find_member(ws, who).await? {
+            Some(member) => self.stats(ws, &member).await,
+            None => Err(Refusal::NoKudosYet(match who {
+                MemberRef::User(u) => u.name.clone(),
+                MemberRef::Id(id) => format!("member {id}"),
+            })
+            .into()),
+        }
     }
 
     #[tracing::instrument(skip_all, fields(workspace = ws.id, member = member.id))]

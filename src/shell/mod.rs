@@ -2,7 +2,6 @@
 //! without any platform credentials. Each input line is what a user would type.
 
 mod commands;
-mod parse;
 mod posts;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -13,6 +12,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::domain::error::{Error, Refusal};
+use crate::chat::parse::Mention;
 use crate::domain::model::{Actor, Member, MemberRef, PlatformUser, Workspace};
 
 pub const PLATFORM: &str = "local";
@@ -66,7 +66,7 @@ impl<'a> Shell<'a> {
             .workspace(PLATFORM, &name.to_lowercase(), Some(&name))
             .await?;
         core.member(&ws, BOT_NAME, BOT_NAME, true).await?;
-        let user = parse::valid_name(&opts.user).map_err(|r| anyhow::anyhow!("--as: {r}"))?;
+        let user = crate::chat::parse::valid_name(&opts.user).map_err(|r| anyhow::anyhow!("--as: {r}"))?;
         let me = Self::speaker(app, &ws, &user).await?;
         Ok(Self { app, clock, ws, me })
     }
@@ -130,7 +130,7 @@ impl<'a> Shell<'a> {
         if line.is_empty() || line.starts_with("//") {
             return out;
         }
-        let (command, args) = parse::first_word(line);
+        let (command, args) = crate::chat::parse::first_word(line);
         let span = tracing::info_span!("command", command, user = %self.me.display_name, workspace = self.ws.id);
         let result = async {
             // Settings may have been changed by another session on the same database.
@@ -163,37 +163,6 @@ impl<'a> Shell<'a> {
             .celebration_channel
             .clone()
             .unwrap_or_else(|| DEFAULT_CHANNEL.to_string())
-    }
-
-    /// Who `@name` is: a member on record, or a new person the core creates only if the
-    /// command goes through.
-    async fn mentioned(&self, name: &str) -> crate::domain::error::Result<MemberRef> {
-        let name = parse::valid_name(name)?;
-        Ok(
-            match self.app.spotlight.member_named(&self.ws, &name).await? {
-                Some(m) => MemberRef::Id(m.id),
-                None => MemberRef::User(PlatformUser {
-                    external_id: name.to_lowercase(),
-                    name,
-                    is_bot: false,
-                }),
-            },
-        )
-    }
-
-    /// The member behind `@name`, who must already exist.
-    async fn known(&self, name: &str) -> crate::domain::error::Result<Member> {
-        let name = parse::valid_name(name)?;
-        self.app
-            .spotlight
-            .member_named(&self.ws, &name)
-            .await?
-            .ok_or_else(|| {
-                Refusal::Usage(format!(
-                    "No one called @{name} has been mentioned in this workspace yet."
-                ))
-                .into()
-            })
     }
 
     /// Parses a time for `:clock` or `--at`: RFC 3339, or a local date and time in the
@@ -262,6 +231,34 @@ pub fn parse_clock_time(
         })
 }
 
+/// The shell names people by `@name` and channels by `#name`.
+impl crate::chat::Names for Shell<'_> {
+    async fn person(&self, mention: &Mention) -> crate::domain::error::Result<MemberRef> {
+        let name = match mention {
+            Mention::Name(n) => n.clone(),
+            Mention::User { id, .. } => crate::chat::parse::valid_name(id)?,
+        };
+        Ok(
+            match self.app.spotlight.member_named(&self.ws, &name).await? {
+                Some(m) => MemberRef::Id(m.id),
+                None => MemberRef::User(PlatformUser {
+                    external_id: name.to_lowercase(),
+                    name,
+                    is_bot: false,
+                }),
+            },
+        )
+    }
+
+    fn channel(&self, text: &str) -> crate::domain::error::Result<String> {
+        Ok(text.trim().trim_start_matches('#').to_string())
+    }
+
+    fn show_channel(&self, stored: &str) -> String {
+        format!("#{stored}")
+    }
+}
+
 pub fn is_valid_name(name: &str) -> bool {
-    parse::valid_name(name).is_ok()
+    crate::chat::parse::valid_name(name).is_ok()
 }

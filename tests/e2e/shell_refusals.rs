@@ -67,7 +67,7 @@ fn refused_commands_record_no_one_and_change_nothing() {
         ("ana", "/feedback @gus".into(), "Add the customer's words"),
         ("ana", format!("/feedback @gus from:\"{}\" great", "C".repeat(101)), "not a valid name"),
         ("ana", "/feedback @gus from:\"Acme great work".into(), "no closing quote"),
-        ("ana", "/stats @gus".into(), "No one called @gus"),
+        ("ana", "/stats @gus".into(), "gus hasn't given or received any kudos here yet"),
         ("ana", "/config admin @gus off".into(), "gus is not an admin"),
         ("ana", "/config admin @spotlight".into(), "only people can be admins"),
         ("ana", "/config admin @ana off".into(), "ana is the last admin"),

@@ -1,4 +1,5 @@
-//! Reading what a shell user types: `@name` mentions, a trailing `#value`, quoted words.
+//! Reading what people type: mentions (`@name` in the shell, `<@U123|name>` in Slack), a
+//! trailing `#value`, a leading `from:"Customer"`, the first word.
 
 use crate::domain::error::Refusal;
 
@@ -21,14 +22,46 @@ pub fn valid_name(raw: &str) -> Result<String, Refusal> {
     }
 }
 
-/// Splits leading `@name` words off `args`; returns the names and the rest of the line.
-pub fn leading_mentions(args: &str) -> Result<(Vec<String>, &str), Refusal> {
+/// A person named in a command's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mention {
+    /// `@dana`: a name, as the shell's users type it.
+    Name(String),
+    /// `<@U123>` or `<@U123|dana>`: a platform user id, as Slack escapes mentions.
+    User { id: String, label: Option<String> },
+}
+
+/// Reads one mention token, if it is one.
+pub fn mention(token: &str) -> Option<Result<Mention, Refusal>> {
+    let token = token.trim_end_matches([',', ':']);
+    if let Some(inner) = token.strip_prefix("<@").and_then(|t| t.strip_suffix('>')) {
+        let (id, label) = match inner.split_once('|') {
+            Some((id, label)) => (id, Some(label.to_string())),
+            None => (inner, None),
+        };
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Some(Err(Refusal::Usage(format!("'{token}' is not a mention."))));
+        }
+        return Some(Ok(Mention::User {
+            id: id.to_string(),
+            label,
+        }));
+    }
+    token
+        .starts_with('@')
+        .then(|| valid_name(token).map(Mention::Name))
+}
+
+/// Splits leading mentions off `args`; returns them and the rest of the line.
+pub fn leading_mentions(args: &str) -> Result<(Vec<Mention>, &str), Refusal> {
     let mut names = Vec::new();
     let mut rest = args.trim_start();
-    while rest.starts_with('@') {
+    loop {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let word = &rest[..end];
-        names.push(valid_name(word.trim_end_matches([',', ':']))?);
+        match mention(&rest[..end]) {
+            Some(m) => names.push(m?),
+            None => break,
+        }
         rest = rest[end..].trim_start();
     }
     Ok((names, rest))
@@ -73,11 +106,35 @@ pub fn first_word(s: &str) -> (&str, &str) {
 mod tests {
     use super::*;
 
+    fn name(n: &str) -> Mention {
+        Mention::Name(n.to_string())
+    }
+
+    #[test]
+    fn slack_mentions_carry_the_user_id() {
+        let (names, rest) = leading_mentions("<@U1|dana> <@U2> thanks <@U3>").unwrap();
+        assert_eq!(
+            names,
+            [
+                Mention::User {
+                    id: "U1".into(),
+                    label: Some("dana".into())
+                },
+                Mention::User {
+                    id: "U2".into(),
+                    label: None
+                }
+            ]
+        );
+        assert_eq!(rest, "thanks <@U3>");
+        assert!(leading_mentions("<@U1!x> hi").is_err());
+    }
+
     #[test]
     fn mentions_then_message_then_tag() {
         let (names, rest) =
             leading_mentions("@dana @li Thanks for covering the queue #teamwork").unwrap();
-        assert_eq!(names, ["dana", "li"]);
+        assert_eq!(names, [name("dana"), name("li")]);
         let (message, tag) = trailing_tag(rest);
         assert_eq!(message, "Thanks for covering the queue");
         assert_eq!(tag, Some("teamwork"));
@@ -86,7 +143,7 @@ mod tests {
     #[test]
     fn mentions_inside_the_message_stay_text() {
         let (names, rest) = leading_mentions("@dana thanks, and @li too").unwrap();
-        assert_eq!(names, ["dana"]);
+        assert_eq!(names, [name("dana")]);
         assert_eq!(rest, "thanks, and @li too");
     }
 

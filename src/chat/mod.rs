@@ -1,0 +1,210 @@
+//! The text commands the shell and Slack share: a line such as `@dana @li thanks #teamwork` is
+//! parsed, handed to the core, and the result comes back as an [`Answer`] each platform renders
+//! its own way. Only how people and channels are named differs, behind [`Names`].
+
+pub mod parse;
+mod settings;
+
+use std::future::Future;
+
+use chrono::Datelike;
+
+use crate::domain::error::{Refusal, Result};
+use crate::domain::model::{
+    Actor, FeedbackRequest, Given, Kudos, KudosRequest, Member, MemberRef, Workspace,
+};
+use crate::domain::period::{Board, Period};
+use crate::service::{Coverage, Leaderboard, PersonalStats, Spotlight, WeekPlan, DEFAULT_BOARD_SIZE};
+use parse::{leading_customer, leading_mentions, trailing_tag, Mention};
+
+pub use settings::configure;
+
+/// How a platform names people and channels in a command's text.
+pub trait Names: Sync {
+    /// The person a mention names. Never creates a member: that is the core's job, once the
+    /// command has gone through.
+    fn person(&self, mention: &Mention) -> impl Future<Output = Result<MemberRef>> + Send;
+    /// A channel as typed (`#celebrations`, `<#C123|celebrations>`), as the setting stores it.
+    fn channel(&self, text: &str) -> Result<String>;
+    /// A stored channel as people read it (`#celebrations`, `<#C123>`).
+    fn show_channel(&self, stored: &str) -> String;
+    /// A group as typed (a Slack user group), by the id departments can be mapped from.
+    fn group(&self, _text: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Who is speaking, where, and how their platform names things.
+pub struct Ctx<'a, N: Names> {
+    pub core: &'a Spotlight,
+    pub ws: &'a Workspace,
+    pub me: &'a Member,
+    pub actor: &'a Actor,
+    pub names: &'a N,
+    /// The channel the command was typed in, as the platform stores channels.
+    pub here: Option<String>,
+    /// The platform's id for this command, so a redelivery is stored once.
+    pub event_id: Option<String>,
+}
+
+/// What a command produced, for the platform to render.
+#[derive(Debug)]
+pub enum Answer {
+    /// A thank-you: a private confirmation, and an announcement when it is new.
+    Given(Given),
+    Board(Leaderboard),
+    Stats(PersonalStats),
+    Removed(Kudos),
+    Coverage(Coverage),
+    Plan(WeekPlan),
+    Text(String),
+}
+
+/// Runs one of the shared commands, named without its slash (`kudos`, `leaderboard`...);
+/// `None` when the name is not one of them. `config` and `spotlight` are the admins' settings.
+pub async fn run<N: Names>(ctx: &Ctx<'_, N>, command: &str, args: &str) -> Option<Result<Answer>> {
+    Some(match command {
+        "kudos" => kudos(ctx, args).await,
+        "feedback" => feedback(ctx, args).await,
+        "leaderboard" | "top" => leaderboard(ctx, args).await,
+        "stats" => stats(ctx, args).await,
+        "undo" => ctx.core.undo(ctx.ws, ctx.me).await.map(Answer::Removed),
+        "coverage" => coverage(ctx, args).await,
+        "calendar" => calendar(ctx, args).await,
+        "values" => Ok(Answer::Text(format!(
+            "Values: {}",
+            ctx.ws.settings.values.join(", ")
+        ))),
+        "config" | "spotlight" => configure(ctx, args).await.map(Answer::Text),
+        _ => return None,
+    })
+}
+
+async fn people<N: Names>(ctx: &Ctx<'_, N>, mentions: &[Mention]) -> Result<Vec<MemberRef>> {
+    let mut people = Vec::with_capacity(mentions.len());
+    for m in mentions {
+        people.push(ctx.names.person(m).await?);
+    }
+    Ok(people)
+}
+
+pub async fn kudos<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let (mentions, rest) = leading_mentions(args)?;
+    let (message, value) = trailing_tag(rest);
+    let recipients = people(ctx, &mentions).await?;
+    let given = ctx
+        .core
+        .give_kudos(
+            ctx.ws,
+            ctx.me,
+            KudosRequest {
+                recipients,
+                message: message.to_string(),
+                value: value.map(str::to_string),
+                channel: ctx.here.clone(),
+                event_id: ctx.event_id.clone(),
+                link: None,
+            },
+        )
+        .await?;
+    Ok(Answer::Given(given))
+}
+
+pub async fn feedback<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let (mentions, rest) = leading_mentions(args)?;
+    let (customer, message) = leading_customer(rest)?;
+    let recipients = people(ctx, &mentions).await?;
+    let given = ctx
+        .core
+        .record_feedback(
+            ctx.ws,
+            ctx.me,
+            FeedbackRequest {
+                recipients,
+                message: message.to_string(),
+                customer,
+                channel: ctx.here.clone(),
+                event_id: ctx.event_id.clone(),
+            },
+        )
+        .await?;
+    Ok(Answer::Given(given))
+}
+
+pub async fn leaderboard<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let mut period = Period::Week;
+    let mut board = Board::Received;
+    for word in args.split_whitespace() {
+        if let Ok(p) = word.parse::<Period>() {
+            period = p;
+        } else if let Ok(b) = word.parse::<Board>() {
+            board = b;
+        } else {
+            return Err(Refusal::Usage(format!(
+                "'{word}' is neither a period (today, week, csw, csw2025, month, year, all) \
+                 nor a board (received, given, departments, values, crossteam)."
+            ))
+            .into());
+        }
+    }
+    let lb = ctx
+        .core
+        .leaderboard(ctx.ws, Some(ctx.me), period, board, DEFAULT_BOARD_SIZE)
+        .await?;
+    Ok(Answer::Board(lb))
+}
+
+/// Your own stats, or a colleague's; asking about someone does not record them.
+pub async fn stats<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let (mentions, rest) = leading_mentions(args)?;
+    let member = match (mentions.as_slice(), rest.trim()) {
+        ([], "") => ctx.me.clone(),
+        ([one], "") => {
+            let who = ctx.names.person(one).await?;
+            return Ok(Answer::Stats(ctx.core.stats_of(ctx.ws, &who).await?));
+        }
+        _ => {
+            return Err(
+                Refusal::Usage("Name one colleague, e.g. /stats @dana, or no one for your own.".into())
+                    .into(),
+            )
+        }
+    };
+    Ok(Answer::Stats(ctx.core.stats(ctx.ws, &member).await?))
+}
+
+async fn coverage<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let period = match args.trim() {
+        "" => Period::Week,
+        p => p.parse()?,
+    };
+    let c = ctx.core.coverage(ctx.ws, ctx.actor, period).await?;
+    Ok(Answer::Coverage(c))
+}
+
+async fn calendar<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let year = match args.trim() {
+        "" => ctx.core.today(ctx.ws).year(),
+        y => parse_year(y)?,
+    };
+    Ok(Answer::Plan(ctx.core.week_plan(Some(ctx.ws), year).await?))
+}
+
+pub fn parse_year(text: &str) -> Result<i32> {
+    text.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2200).contains(y))
+        .ok_or_else(|| {
+            Refusal::Usage(format!("'{}' is not a year such as 2026.", text.trim())).into()
+        })
+}
+
+fn required<'s>(text: &'s str, example: &str) -> Result<&'s str> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(Refusal::Usage(format!("Missing a value: e.g. {example}")).into())
+    } else {
+        Ok(text)
+    }
+}
