@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -11,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::App;
 use crate::clock::{Clock, ManualClock};
-use crate::config::Config;
+use crate::config::{BadInput, Config};
 use crate::domain::error::Error;
 use crate::domain::period::{Board, Period};
 use crate::render;
@@ -48,7 +49,7 @@ pub enum Command {
     },
     /// Customer Service Week's dates and the day-by-day plan.
     Calendar {
-        /// The year (default: this year).
+        /// The year, 1990 to 2200 (default: this year).
         year: Option<i32>,
         /// Show a workspace's own dates and themes.
         #[arg(long, value_name = "NAME")]
@@ -56,6 +57,7 @@ pub enum Command {
     },
     /// Print a leaderboard.
     Leaderboard {
+        /// The workspace: its name in any case, its platform id, or platform:id (e.g. local:acme).
         #[arg(long, value_name = "NAME")]
         workspace: String,
         /// today, week, csw, csw2025, month, year or all.
@@ -64,7 +66,7 @@ pub enum Command {
         /// received, given, departments, values or crossteam.
         #[arg(long, default_value = "received")]
         board: Board,
-        /// How many places to show.
+        /// How many places to show, 1 to 100.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
         limit: u32,
         /// Compute periods as of this RFC 3339 time instead of now.
@@ -73,6 +75,7 @@ pub enum Command {
     },
     /// Export every kudos and shout-out, e.g. for the year-end awards.
     Export {
+        /// The workspace: its name in any case, its platform id, or platform:id (e.g. local:acme).
         #[arg(long, value_name = "NAME")]
         workspace: String,
         /// csv or json.
@@ -130,33 +133,87 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::service::parse_date(s).map_err(|e| e.to_string())
 }
 
-/// Core errors at the command line: refusals as they are, internals with their cause.
+/// Core errors at the command line: a refusal turned down what the user typed (exit status 2),
+/// internals keep their cause.
 fn cli_error(e: Error) -> anyhow::Error {
     match e {
+        Error::Refused(r) => BadInput(r.to_string()).into(),
         Error::Internal(cause) => cause,
         other => anyhow::anyhow!(other.to_string()),
     }
+}
+
+/// Set once a write to stdout found the reader gone.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Standard output for everything a command prints. `spotlight export | head -1` closes the pipe
+/// early; the failed write stops the command, which then ends quietly with status 0, as Unix
+/// tools do. (println! would panic instead.)
+struct Stdout(std::io::StdoutLock<'static>);
+
+fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+impl Stdout {
+    fn note<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+        if matches!(&result, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe) {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Self::note(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Self::note(self.0.flush())
+    }
+}
+
+fn print(text: &str) -> std::io::Result<()> {
+    let mut out = stdout();
+    writeln!(out, "{text}")?;
+    out.flush()
 }
 
 /// Runs one command inside its own tracing span.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     use tracing::Instrument;
     let span = tracing::info_span!("command", name = cli.command.name());
-    dispatch(cli.command, config).instrument(span).await
+    match dispatch(cli.command, config).instrument(span).await {
+        // However the write error was wrapped, the reader left: nothing is wrong.
+        Err(_) if STDOUT_CLOSED.load(Ordering::Relaxed) => Ok(ExitCode::SUCCESS),
+        result => result,
+    }
 }
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Run => {
-            let secrets = crate::secrets::Secrets::from_env()?;
-            let Some(token) = secrets.discord_token else {
-                anyhow::bail!(
-                    "no platform credentials: set SPOTLIGHT_DISCORD_TOKEN to run on Discord (README, \
-                     \"Running on Discord\"), or try Spotlight locally with `spotlight shell`"
-                );
+            let platforms = crate::secrets::Secrets::from_env()?.platforms()?;
+            if platforms.is_empty() {
+                anyhow::bail!("{}", crate::run::NO_CREDENTIALS);
+            }
+            // Slack calls in over HTTP; the server is only opened when something will call it.
+            let listener = match &platforms.slack {
+                Some(_) => {
+                    let address = config.server.address()?;
+                    Some(
+                        tokio::net::TcpListener::bind(address)
+                            .await
+                            .with_context(|| {
+                                format!("server.listen: cannot listen on {address}")
+                            })?,
+                    )
+                }
+                None => None,
             };
             let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
-            crate::discord::run(app, token, shutdown_signal()).await?;
+            crate::run::run(app, platforms, listener, shutdown_signal()).await?;
         }
         Command::Shell {
             user,
@@ -172,14 +229,15 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             };
             let mut shell = Shell::start(&app, clock, &opts).await?;
             let stdin = std::io::stdin();
-            shell.run(stdin.lock(), std::io::stdout().lock()).await?;
+            shell.run(stdin.lock(), stdout()).await?;
             app.shutdown().await;
         }
         Command::Calendar { year, workspace } => {
             let clock = crate::clock::SystemClock;
             let year = year.unwrap_or_else(|| clock.now().year());
             if !(1990..=2200).contains(&year) {
-                anyhow::bail!("'{year}' is not a year between 1990 and 2200");
+                let message = format!("'{year}' is not a year between 1990 and 2200");
+                return Err(BadInput(message).into());
             }
             let app = App::build(config, Arc::new(clock)).await?;
             let ws = match workspace {
@@ -196,7 +254,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 .week_plan(ws.as_ref(), year)
                 .await
                 .map_err(cli_error)?;
-            println!("{}", render::week_plan(&plan));
+            print(&render::week_plan(&plan))?;
             app.shutdown().await;
         }
         Command::Leaderboard {
@@ -221,7 +279,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 .leaderboard(&ws, None, period, board, limit)
                 .await
                 .map_err(cli_error)?;
-            println!("{}", render::leaderboard(&lb));
+            print(&render::leaderboard(&lb))?;
             app.shutdown().await;
         }
         Command::Export {
@@ -234,7 +292,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         } => {
             if let (Some(f), Some(t)) = (from, to) {
                 if f > t {
-                    anyhow::bail!("--from {f} is after --to {t}");
+                    return Err(BadInput(format!("--from {f} is after --to {t}")).into());
                 }
             }
             let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
@@ -255,17 +313,27 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 .map_err(cli_error)?;
             match output {
                 Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    write_export(&rows, format, std::io::BufWriter::new(file))?;
-                    eprintln!("Wrote {} thank-yous to {}.", rows.len(), path.display());
+                    let cannot_write = || format!("cannot write {}", path.display());
+                    let file = std::fs::File::create(&path).with_context(cannot_write)?;
+                    let mut out = std::io::BufWriter::new(file);
+                    write_export(&rows, format, &mut out).with_context(cannot_write)?;
+                    // Dropping a BufWriter would lose a failed last write (a full disk).
+                    out.flush().with_context(cannot_write)?;
+                    // eprintln! would panic if stderr is closed; the file is written either way.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "Wrote {} thank-yous to {}.",
+                        rows.len(),
+                        path.display()
+                    );
                 }
                 None => {
-                    let mut out = std::io::stdout().lock();
+                    let mut out = std::io::BufWriter::new(stdout());
                     write_export(&rows, format, &mut out)?;
                     if format == ExportFormat::Json {
                         writeln!(out)?;
                     }
+                    out.flush()?;
                 }
             }
             app.shutdown().await;
@@ -273,11 +341,11 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         Command::Migrate => {
             let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
             let store = app.spotlight.store();
-            println!(
+            print(&format!(
                 "Database {} is up to date ({} migrations applied).",
                 store.location(),
                 store.applied_migrations().await?
-            );
+            ))?;
             app.shutdown().await;
         }
     }

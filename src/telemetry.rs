@@ -1,5 +1,7 @@
 //! Logs go to stderr (stdout belongs to the shell and to exports), pretty or JSON.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogConfig, LogFormat};
@@ -17,6 +19,8 @@ pub fn init(config: &LogConfig, interactive: bool) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes are noise in a log file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         // Reporting a failed log write goes through eprintln!, which panics when stderr is a closed
         // pipe; a panic on the database worker thread would hang the command.
         .log_internal_errors(false);

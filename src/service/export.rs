@@ -41,6 +41,10 @@ pub struct ExportRow {
     pub customer: String,
     pub theme: String,
     pub status: KudosStatus,
+    /// Who took it back (its giver for an undo, an admin for a revocation); empty while active.
+    pub removed_by: String,
+    /// The admin's reason for a revocation.
+    pub removed_reason: String,
 }
 
 impl Spotlight {
@@ -53,24 +57,34 @@ impl Spotlight {
         let kudos = self.store.kudos_list(ws.id, filter).await?;
         Ok(kudos
             .into_iter()
-            .map(|k| ExportRow {
-                id: k.id,
-                kind: k.kind,
-                time: k.created_at.with_timezone(&tz).to_rfc3339(),
-                local_date: k.local_date.to_string(),
-                giver: k.giver.name,
-                giver_department: k.giver.department.unwrap_or_default(),
-                recipient_departments: k
-                    .recipients
-                    .iter()
-                    .map(|r| r.department.clone().unwrap_or_default())
-                    .collect(),
-                recipients: k.recipients.into_iter().map(|r| r.name).collect(),
-                message: k.message,
-                value: k.value.unwrap_or_default(),
-                customer: k.customer.unwrap_or_default(),
-                theme: k.theme.unwrap_or_default(),
-                status: k.status,
+            .map(|k| {
+                // Only its giver can undo a thank-you; a revocation records the admin.
+                let (removed_by, removed_reason) = match (k.status, k.revoked) {
+                    (KudosStatus::Undone, _) => (Some(k.giver.name.clone()), None),
+                    (_, Some(revoked)) => (revoked.by, revoked.reason),
+                    _ => (None, None),
+                };
+                ExportRow {
+                    id: k.id,
+                    kind: k.kind,
+                    time: k.created_at.with_timezone(&tz).to_rfc3339(),
+                    local_date: k.local_date.to_string(),
+                    giver: k.giver.name,
+                    giver_department: k.giver.department.unwrap_or_default(),
+                    recipient_departments: k
+                        .recipients
+                        .iter()
+                        .map(|r| r.department.clone().unwrap_or_default())
+                        .collect(),
+                    recipients: k.recipients.into_iter().map(|r| r.name).collect(),
+                    message: k.message,
+                    value: k.value.unwrap_or_default(),
+                    customer: k.customer.unwrap_or_default(),
+                    theme: k.theme.unwrap_or_default(),
+                    status: k.status,
+                    removed_by: removed_by.unwrap_or_default(),
+                    removed_reason: removed_reason.unwrap_or_default(),
+                }
             })
             .collect())
     }
@@ -102,6 +116,8 @@ pub fn write_export(
                 "customer",
                 "theme",
                 "status",
+                "removed_by",
+                "removed_reason",
             ])?;
             for r in rows {
                 w.write_record([
@@ -118,6 +134,8 @@ pub fn write_export(
                     r.customer.clone(),
                     r.theme.clone(),
                     format!("{:?}", r.status).to_lowercase(),
+                    r.removed_by.clone(),
+                    r.removed_reason.clone(),
                 ])?;
             }
             w.flush()?;

@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use tracing::Instrument;
 
 use crate::app::App;
+use crate::chat::parse::Mention;
 use crate::clock::ManualClock;
 use crate::domain::error::{Error, Refusal};
-use crate::chat::parse::Mention;
 use crate::domain::model::{Actor, Member, MemberRef, PlatformUser, Workspace};
 
 pub const PLATFORM: &str = "local";
@@ -61,12 +61,13 @@ impl<'a> Shell<'a> {
         }
         let core = &app.spotlight;
         let name = crate::domain::text::clean_name(&opts.workspace, 60)
-            .map_err(|r| anyhow::anyhow!("--workspace: {r}"))?;
+            .map_err(|r| crate::config::BadInput(format!("--workspace: {r}")))?;
         let ws = core
             .workspace(PLATFORM, &name.to_lowercase(), Some(&name))
             .await?;
         core.member(&ws, BOT_NAME, BOT_NAME, true).await?;
-        let user = crate::chat::parse::valid_name(&opts.user).map_err(|r| anyhow::anyhow!("--as: {r}"))?;
+        let user = crate::chat::parse::valid_name(&opts.user)
+            .map_err(|r| crate::config::BadInput(format!("--as: {r}")))?;
         let me = Self::speaker(app, &ws, &user).await?;
         Ok(Self { app, clock, ws, me })
     }

@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::config::DatabaseConfig;
+use crate::config::{BadInput, DatabaseConfig};
 
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
 pub use deliveries::DeliveryFailure;
@@ -91,11 +90,28 @@ impl Store {
     }
 }
 
+/// Only SQLite is supported: any other `scheme://` would otherwise be taken for a file path
+/// (`postgres://…` became a folder named `postgres:`). The rest of the URL is not echoed, as it
+/// may hold a password.
+pub fn check_url(url: &str) -> Result<(), BadInput> {
+    match url.trim().split_once("://") {
+        Some((scheme, _)) if scheme != "sqlite" => Err(BadInput(format!(
+            "database.url: {scheme}:// is not supported, only SQLite is; use a file path such as \
+             data/spotlight.db or a sqlite: URL"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn connect_options(url: &str) -> anyhow::Result<(SqliteConnectOptions, String)> {
     let url = url.trim();
+    check_url(url)?;
     if url.starts_with("sqlite:") {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("database.url: '{url}' is not a valid sqlite URL"))?;
+        let options = SqliteConnectOptions::from_str(url).map_err(|e| {
+            anyhow::Error::new(e).context(BadInput(format!(
+                "database.url: '{url}' is not a valid sqlite URL"
+            )))
+        })?;
         let path = options.get_filename().to_path_buf();
         if !url.contains(":memory:") {
             ensure_folder(&path)?;
@@ -111,19 +127,33 @@ fn connect_options(url: &str) -> anyhow::Result<(SqliteConnectOptions, String)> 
 }
 
 fn ensure_folder(path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        return Err(BadInput(format!(
+            "database.url: {} is a folder; name a database file in it, such as {}",
+            path.display(),
+            path.join("spotlight.db").display()
+        ))
+        .into());
+    }
     let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
         return Ok(());
     };
     if parent.is_dir() {
         return Ok(());
     }
-    std::fs::create_dir_all(parent).with_context(|| {
-        format!(
-            "cannot create the database folder {} for {}",
-            parent.display(),
-            path.display()
-        )
-    })
+    let cannot = format!(
+        "cannot create the database folder {} for {}",
+        parent.display(),
+        path.display()
+    );
+    if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+        return Err(BadInput(format!(
+            "{cannot}: {} is a file, not a folder",
+            file.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(parent).map_err(|e| anyhow::Error::new(e).context(cannot))
 }
 
 fn explain_open_error(e: sqlx::Error, location: &str) -> anyhow::Error {
@@ -140,7 +170,13 @@ fn explain_open_error(e: sqlx::Error, location: &str) -> anyhow::Error {
             return anyhow::Error::new(e).context(format!("cannot open the database at {location}"))
         }
     };
-    anyhow::Error::new(e).context(format!("cannot open the database at {location}: {why}"))
+    let message = format!("cannot open the database at {location}: {why}");
+    // A file that is not a database is a wrong database.url; a lock or a permission is not.
+    if code.map(|c| c & 0xff) == Some(26) {
+        anyhow::Error::new(e).context(BadInput(message))
+    } else {
+        anyhow::Error::new(e).context(message)
+    }
 }
 
 fn to_millis(t: DateTime<Utc>) -> i64 {

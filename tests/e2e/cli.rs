@@ -1,6 +1,8 @@
 //! The one-shot commands: calendar, leaderboard, export, migrate, and their bad input.
 
-use crate::support::Cli;
+use std::io::{BufRead, Write};
+
+use crate::support::{Cli, TestApp};
 
 const SEED: &str = "\
 /config timezone Europe/London
@@ -114,7 +116,7 @@ fn leaderboard_command_prints_the_board() {
         run.stderr
     );
     let run = cli.run(&["leaderboard", "--workspace", "nope"], "");
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a bad argument: {}", run.stderr);
     assert!(
         run.stderr
             .contains("No workspace named 'nope' (known workspaces: acme)"),
@@ -267,7 +269,7 @@ fn an_unusable_database_path_is_explained() {
             &blocker.join("x.db").display().to_string(),
         )],
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a path through a file is a bad value");
     assert!(
         run.stderr.contains("cannot create the database folder"),
         "{}",
@@ -281,9 +283,26 @@ fn an_unusable_database_path_is_explained() {
         "",
         &[("SPOTLIGHT_DATABASE_URL", &not_db.display().to_string())],
     );
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a file that is not a database is a bad value");
     assert!(
         run.stderr.contains("not a SQLite database"),
+        "{}",
+        run.stderr
+    );
+
+    let run = cli.run_env(
+        &["migrate"],
+        "",
+        &[(
+            "SPOTLIGHT_DATABASE_URL",
+            &cli.dir.path().display().to_string(),
+        )],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_one_line(&run.stderr);
+    assert!(
+        run.stderr
+            .contains("is a folder; name a database file in it"),
         "{}",
         run.stderr
     );
@@ -378,8 +397,19 @@ fn run_fails_loudly_when_the_discord_api_cannot_be_reached() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .contains(&format!("cannot reach the Discord API at {base}")),
+            .contains(&format!("cannot reach the Discord API at {base}: ")),
         "{}",
+        run.stderr
+    );
+    assert_one_line(&run.stderr);
+    assert!(
+        run.stderr.contains("onnection refused"),
+        "the root cause: {}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("Error while sending HTTP request"),
+        "not the library's wrappers: {}",
         run.stderr
     );
     assert!(
@@ -423,4 +453,330 @@ fn workspaces_are_found_by_name_in_any_case_or_by_platform_and_id() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("1. li — 1"), "{}", run.stdout);
+}
+
+/// The error report is one line, however deep the chain of causes.
+fn assert_one_line(stderr: &str) {
+    assert_eq!(stderr.lines().count(), 1, "one line:\n{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}
+
+/// Runs the binary with its stdout read for `keep` lines and then closed, as `| head` does.
+fn run_into_closed_pipe(cli: &Cli, args: &[&str], stdin: &str, keep: usize) -> (i32, String) {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_spotlight"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SPOTLIGHT_DATABASE_URL", cli.db())
+        .current_dir(cli.dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spotlight binary runs");
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_string();
+    // The child may be gone before it reads all of its input.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(stdin.as_bytes());
+    });
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..keep {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+    }
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn output_into_a_closed_pipe_ends_quietly() {
+    let cli = Cli::new();
+    // Enough rows that the export outgrows the pipe's buffer after the reader leaves.
+    let seeded = TestApp::with_config("2026-10-05T09:00:00Z", |c| {
+        c.database.url = cli.db().display().to_string();
+        c.defaults.daily_allowance = 0;
+    })
+    .await;
+    let ws = seeded.workspace("acme").await;
+    let ana = seeded.member(&ws, "ana").await;
+    let li = seeded.member(&ws, "li").await;
+    let long = "Thanks for covering the queue again. ".repeat(10);
+    for _ in 0..300 {
+        seeded.thank(&ws, &ana, &[&li], &long).await.unwrap();
+    }
+    seeded.app.shutdown().await;
+    drop(seeded);
+
+    let script = "/stats\n".repeat(2000);
+    let cases: [(&[&str], &str, usize); 7] = [
+        (&["calendar", "2026"], "", 0),
+        (&["migrate"], "", 0),
+        (
+            &["leaderboard", "--workspace", "acme", "--period", "all"],
+            "",
+            0,
+        ),
+        (&["export", "--workspace", "acme", "--format", "csv"], "", 1),
+        (
+            &["export", "--workspace", "acme", "--format", "json"],
+            "",
+            1,
+        ),
+        (&["export", "--workspace", "acme", "--format", "csv"], "", 0),
+        (&["shell", "--as", "ana", "--workspace", "acme"], &script, 1),
+    ];
+    for (args, stdin, keep) in cases {
+        let (code, stderr) = run_into_closed_pipe(&cli, args, stdin, keep);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}: nothing on stderr");
+    }
+}
+
+#[test]
+fn bad_arguments_exit_with_status_2_and_one_line() {
+    let cli = Cli::new();
+    cli.shell("ana", "2026-10-05T09:00:00Z", "/kudos @li thanks\n");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["calendar", "0"],
+            "'0' is not a year between 1990 and 2200",
+        ),
+        (
+            &[
+                "export",
+                "--workspace",
+                "acme",
+                "--format",
+                "csv",
+                "--from",
+                "2026-10-07",
+                "--to",
+                "2026-10-05",
+            ],
+            "--from 2026-10-07 is after --to 2026-10-05",
+        ),
+        (
+            &["export", "--workspace", "nope", "--format", "csv"],
+            "No workspace named 'nope'",
+        ),
+        (
+            &["calendar", "2026", "--workspace", "discord:1"],
+            "No workspace",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = cli.run(args, "");
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_one_line(&run.stderr);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_missing_or_broken_prompts_file_is_a_configuration_error() {
+    let cli = Cli::new();
+    std::fs::write(cli.dir.path().join("broken.toml"), "[[day]]\ntitle = \n").unwrap();
+    std::fs::write(cli.dir.path().join("short.toml"), "[posts]\n").unwrap();
+    let cases = [
+        ("missing.toml", "prompts.file: cannot read 'missing.toml'"),
+        (
+            "broken.toml",
+            "prompts.file: 'broken.toml' is not a valid plan",
+        ),
+        (
+            "short.toml",
+            "prompts.file: 'short.toml' is not a valid plan",
+        ),
+    ];
+    for (file, message) in cases {
+        let run = cli.run_env(
+            &["calendar", "2026"],
+            "",
+            &[("SPOTLIGHT_PROMPTS_FILE", file)],
+        );
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+        assert_one_line(&run.stderr);
+        assert!(run.stderr.contains(message), "{file}: {}", run.stderr);
+    }
+    let run = cli.run_env(
+        &["calendar", "2026"],
+        "",
+        &[("SPOTLIGHT_PROMPTS_FILE", "broken.toml")],
+    );
+    assert!(run.stderr.contains("line 2"), "{}", run.stderr);
+}
+
+#[test]
+fn configuration_errors_say_what_is_allowed_in_one_line() {
+    let cli = Cli::new();
+    let dir = cli.dir.path();
+    std::fs::write(
+        dir.join("typo.toml"),
+        "[defaults]\ntimezon = \"Europe/London\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("section.toml"), "[defalts]\ntimezone = \"UTC\"\n").unwrap();
+    std::fs::write(dir.join("syntax.toml"), "[defaults]\ntimezone = \n").unwrap();
+    let cases = [
+        ("SPOTLIGHT_DEFAULTS_DAILY_ALLOWANCE", "-3", "defaults.daily_allowance: -3 is not a whole number, 0 for unlimited (from SPOTLIGHT_DEFAULTS_DAILY_ALLOWANCE)"),
+        ("SPOTLIGHT_DEFAULTS_VALUES", "7", "defaults.values: 7 is not a list such as [\"Patience\", \"Teamwork\"] or a comma-separated text such as Patience, Teamwork"),
+        ("SPOTLIGHT_CONFIG", "typo.toml", "defaults.timezon: unknown key; did you mean defaults.timezone? (in typo.toml)"),
+        ("SPOTLIGHT_CONFIG", "section.toml", "defalts: unknown key; did you mean defaults?"),
+        ("SPOTLIGHT_DEFAULTS_TIMEZON", "UTC", "defaults.timezon: unknown key; did you mean defaults.timezone? (from SPOTLIGHT_DEFAULTS_TIMEZON)"),
+        ("SPOTLIGHT_CONFIG", "missing.toml", "cannot read missing.toml, the file SPOTLIGHT_CONFIG names: "),
+        ("SPOTLIGHT_CONFIG", "syntax.toml", "syntax.toml, the file SPOTLIGHT_CONFIG names, is not valid TOML: line 2: "),
+    ];
+    for (var, value, message) in cases {
+        let run = cli.run_env(&["migrate"], "", &[(var, value)]);
+        assert_eq!(run.code, 2, "{var}={value}: {}", run.stderr);
+        assert_one_line(&run.stderr);
+        assert!(
+            run.stderr.contains(message),
+            "{var}={value}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn values_from_the_environment_are_a_list_or_comma_separated() {
+    let cli = Cli::new();
+    for (i, values) in ["Alpha, Beta", "[Alpha, Beta]"].into_iter().enumerate() {
+        let run = cli.run_env(
+            &["shell", "--as", "ana", "--workspace", &format!("fresh{i}")],
+            "/values\n",
+            &[("SPOTLIGHT_DEFAULTS_VALUES", values)],
+        );
+        assert_eq!(run.code, 0, "{values}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("Values: Alpha, Beta\n"),
+            "{values}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn a_numeric_guild_id_from_the_environment_is_accepted() {
+    let cli = Cli::new();
+    let run = cli.run_env(
+        &["migrate"],
+        "",
+        &[("SPOTLIGHT_DISCORD_DEV_GUILD_ID", "123456789012345678")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn other_databases_than_sqlite_are_refused_and_nothing_is_created() {
+    let cli = Cli::new();
+    for url in [
+        "postgres://spot:s3cret@db.example/spotlight",
+        "mysql://db/spotlight",
+    ] {
+        let run = cli.run_env(&["migrate"], "", &[("SPOTLIGHT_DATABASE_URL", url)]);
+        assert_eq!(run.code, 2, "{url}: {}", run.stderr);
+        assert_one_line(&run.stderr);
+        let scheme = url.split("://").next().unwrap();
+        assert!(
+            run.stderr
+                .contains(&format!("database.url: {scheme}:// is not supported")),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("s3cret"),
+            "no password: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+    }
+    let created: Vec<_> = std::fs::read_dir(cli.dir.path()).unwrap().collect();
+    assert!(created.is_empty(), "{created:?}");
+}
+
+#[test]
+fn logs_into_a_pipe_have_no_colour_codes() {
+    let cli = Cli::new();
+    let run = cli.run_env(
+        &["leaderboard", "--workspace", "nope"],
+        "",
+        &[("SPOTLIGHT_LOG_LEVEL", "debug")],
+    );
+    assert!(run.stderr.contains("command failed"), "{}", run.stderr);
+    let coloured = run.stderr.lines().filter(|l| l.contains('\x1b')).count();
+    assert_eq!(coloured, 0, "lines with colour codes");
+}
+
+#[test]
+fn workspace_options_are_described_in_help() {
+    let cli = Cli::new();
+    for command in ["leaderboard", "export"] {
+        let run = cli.run(&[command, "--help"], "");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout
+                .contains("its name in any case, its platform id, or platform:id"),
+            "{command}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn export_says_who_removed_a_thank_you_and_why() {
+    let cli = Cli::new();
+    let seed = cli.shell(
+        "ana",
+        "2026-10-05T09:00:00Z",
+        "/kudos @li first thanks\n/kudos @dana second thanks\n/undo\n/kudos @li third thanks\n\
+         /config revoke 3 posted by mistake\n",
+    );
+    assert_eq!(seed.code, 0, "{}", seed.stderr);
+    let export = &[
+        "export",
+        "--workspace",
+        "acme",
+        "--include-removed",
+        "--format",
+    ];
+    let run = cli.run(&[export.as_slice(), &["json"]].concat(), "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let removal = |i: usize| {
+        let row = &rows[i];
+        (
+            row["status"].as_str().unwrap().to_string(),
+            row["removed_by"].as_str().unwrap().to_string(),
+            row["removed_reason"].as_str().unwrap().to_string(),
+        )
+    };
+    let expected = |s: &str, by: &str, why: &str| (s.to_string(), by.to_string(), why.to_string());
+    assert_eq!(removal(0), expected("active", "", ""));
+    assert_eq!(
+        removal(1),
+        expected("undone", "ana", ""),
+        "its giver undid it"
+    );
+    assert_eq!(removal(2), expected("revoked", "ana", "posted by mistake"));
+
+    let run = cli.run(&[export.as_slice(), &["csv"]].concat(), "");
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (by, why) = (column("removed_by"), column("removed_reason"));
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!((&records[0][by], &records[0][why]), ("", ""));
+    assert_eq!(
+        (&records[2][by], &records[2][why]),
+        ("ana", "posted by mistake")
+    );
 }

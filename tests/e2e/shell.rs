@@ -159,12 +159,14 @@ fn bad_start_options_fail_with_a_clear_message() {
         run.stderr
     );
     let run = cli.run(&["shell", "--as", "bad name!"], "");
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 2, "a bad argument");
     assert!(
         run.stderr.contains("--as: 'bad name!' is not a name"),
         "{}",
         run.stderr
     );
+    let run = cli.run(&["shell", "--workspace", ""], "");
+    assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
 #[test]
