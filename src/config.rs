@@ -1,14 +1,15 @@
 //! Layered configuration: the built-in `config/default.toml`, then the optional file named by
 //! `SPOTLIGHT_CONFIG`, then `SPOTLIGHT_<SECTION>_<KEY>` environment variables.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use chrono::NaiveTime;
 use chrono_tz::Tz;
+use figment::error::{Actual, Kind};
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -21,11 +22,86 @@ const SECTIONS: &[&str] = &[
     "rules",
     "prompts",
     "discord",
+    "slack",
+    "server",
     "scheduler",
 ];
 
 /// Secrets share the SPOTLIGHT_ prefix but are never configuration: see `secrets`.
-const SECRET_VARS: &[&str] = &["discord_token", "discord_token_file"];
+const SECRET_VARS: &[&str] = &[
+    "discord_token",
+    "discord_token_file",
+    "slack_signing_secret",
+    "slack_signing_secret_file",
+    "slack_bot_token",
+    "slack_bot_token_file",
+];
+
+/// What each key accepts, in the words a type error is reported with.
+const ALLOWED: &[(&str, &str)] = &[
+    ("database.url", "a SQLite file path or a sqlite: URL"),
+    ("database.max_connections", "a whole number from 1 to 64"),
+    ("database.busy_timeout_ms", "a whole number of milliseconds"),
+    ("log.format", "pretty or json"),
+    (
+        "log.level",
+        "a tracing filter such as info or spotlight=debug,sqlx=warn",
+    ),
+    (
+        "defaults.timezone",
+        "an IANA time zone such as Europe/London",
+    ),
+    (
+        "defaults.daily_allowance",
+        "a whole number, 0 for unlimited",
+    ),
+    ("defaults.values", VALUES_SYNTAX),
+    ("defaults.prompt_time", "a time of day as HH:MM"),
+    ("defaults.prompts_enabled", "true or false"),
+    ("defaults.kudos_emoji", "an emoji such as 🌟"),
+    ("rules.undo_window_minutes", "a whole number of minutes"),
+    ("rules.max_message_chars", "a whole number from 1 to 4000"),
+    (
+        "prompts.file",
+        "a file path, or empty for the built-in plan",
+    ),
+    (
+        "discord.api_base_url",
+        "an http:// or https:// URL, or empty for Discord itself",
+    ),
+    (
+        "discord.dev_guild_id",
+        "a Discord server id (a number), or empty",
+    ),
+    (
+        "slack.api_base_url",
+        "an http:// or https:// URL ending in /api, such as https://slack.com/api",
+    ),
+    (
+        "server.listen",
+        "an address and port such as 0.0.0.0:8080 or 127.0.0.1:3000",
+    ),
+    (
+        "scheduler.tick_ms",
+        "a whole number of milliseconds from 10 to 3600000",
+    ),
+];
+
+const VALUES_SYNTAX: &str =
+    "a list such as [\"Patience\", \"Teamwork\"] or a comma-separated text such as Patience, Teamwork";
+
+/// A configuration value or command-line argument the user must change. The command line exits
+/// with status 2 for it and 1 for everything else, so a script can tell its own mistakes apart.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+impl BadInput {
+    /// Whether `e` was caused by bad input, as a context or anywhere in its chain.
+    pub fn is_cause_of(e: &anyhow::Error) -> bool {
+        e.downcast_ref::<BadInput>().is_some() || e.chain().any(|cause| cause.is::<BadInput>())
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +112,42 @@ pub struct Config {
     pub rules: RulesConfig,
     pub prompts: PromptsConfig,
     pub discord: DiscordConfig,
+    pub slack: SlackConfig,
+    pub server: ServerConfig,
     pub scheduler: SchedulerConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    pub api_base_url: String,
+}
+
+impl SlackConfig {
+    /// Where every Web API call goes, without a trailing slash (Slack itself by default).
+    pub fn api_base_url(&self) -> &str {
+        match self.api_base_url.trim().trim_end_matches('/') {
+            "" => "https://slack.com/api",
+            url => url,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: String,
+}
+
+impl ServerConfig {
+    pub fn address(&self) -> anyhow::Result<std::net::SocketAddr> {
+        self.listen.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "server.listen: '{}' is not an address and port such as 0.0.0.0:8080",
+                self.listen.trim()
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +160,7 @@ pub struct SchedulerConfig {
 #[serde(deny_unknown_fields)]
 pub struct DiscordConfig {
     pub api_base_url: String,
+    #[serde(deserialize_with = "text")]
     pub dev_guild_id: String,
 }
 
@@ -94,6 +206,7 @@ pub struct LogConfig {
 pub struct WorkspaceDefaults {
     pub timezone: String,
     pub daily_allowance: u32,
+    #[serde(deserialize_with = "list_or_commas")]
     pub values: Vec<String>,
     pub prompt_time: String,
     pub prompts_enabled: bool,
@@ -117,6 +230,9 @@ impl Config {
     /// Loads the three layers from the real process environment.
     pub fn load() -> anyhow::Result<Self> {
         let file = std::env::var_os("SPOTLIGHT_CONFIG").map(PathBuf::from);
+        if let Some(path) = &file {
+            check_config_file(path).context("invalid configuration")?;
+        }
         Self::from_figment(Self::figment(file.as_deref()).merge(env_layer()))
     }
 
@@ -136,7 +252,7 @@ impl Config {
     fn from_figment(figment: Figment) -> anyhow::Result<Self> {
         let config: Config = figment
             .extract()
-            .map_err(|e| anyhow::anyhow!(first_figment_error(e)))
+            .map_err(|e| anyhow::anyhow!(describe(e)))
             .context("invalid configuration")?;
         config.validate().context("invalid configuration")?;
         Ok(config)
@@ -146,6 +262,7 @@ impl Config {
         if self.database.url.trim().is_empty() {
             bail!("database.url: must not be empty");
         }
+        crate::store::check_url(&self.database.url)?;
         if !(1..=64).contains(&self.database.max_connections) {
             bail!(
                 "database.max_connections: {} is out of range (1-64)",
@@ -158,7 +275,7 @@ impl Config {
         self.defaults.timezone()?;
         self.defaults.prompt_time()?;
         if self.defaults.values.iter().any(|v| v.trim().is_empty()) {
-            bail!("defaults.values: value names must not be empty");
+            bail!("defaults.values: value names must not be empty; use {VALUES_SYNTAX}");
         }
         if self.defaults.kudos_emoji.trim().is_empty() {
             bail!("defaults.kudos_emoji: must not be empty");
@@ -175,13 +292,68 @@ impl Config {
                 bail!("discord.api_base_url: '{url}' must start with http:// or https://");
             }
         }
+        let slack = self.slack.api_base_url();
+        if !(slack.starts_with("http://") || slack.starts_with("https://")) {
+            bail!("slack.api_base_url: '{slack}' must start with http:// or https://");
+        }
+        self.server.address()?;
         if !(1..=4000).contains(&self.rules.max_message_chars) {
             bail!(
                 "rules.max_message_chars: {} is out of range (1-4000)",
                 self.rules.max_message_chars
             );
         }
+        check_prompts_file(&self.prompts.file)?;
         Ok(())
+    }
+}
+
+/// A missing or malformed file named by SPOTLIGHT_CONFIG, told apart from a bad value in it.
+fn check_config_file(path: &Path) -> anyhow::Result<()> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!("cannot read {shown}, the file SPOTLIGHT_CONFIG names: {e}")
+    })?;
+    if let Err(e) = text.parse::<toml::Table>() {
+        bail!(
+            "{shown}, the file SPOTLIGHT_CONFIG names, is not valid TOML: {}",
+            toml_error(&text, &e)
+        );
+    }
+    Ok(())
+}
+
+/// The plan is loaded when the app is built; checking it here makes a bad one a configuration
+/// error, reported before anything starts.
+fn check_prompts_file(path: &str) -> anyhow::Result<()> {
+    if path.trim().is_empty() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("prompts.file: cannot read '{path}': {e}"))?;
+    if let Err(e) = crate::domain::themes::Plan::parse(&text) {
+        let why = match e.root_cause().downcast_ref::<toml::de::Error>() {
+            Some(toml) => toml_error(&text, toml),
+            None => e.to_string(),
+        };
+        let why = why
+            .strip_prefix("prompts file: ")
+            .unwrap_or(&why)
+            .to_string();
+        bail!("prompts.file: '{path}' is not a valid plan like config/prompts.toml: {why}");
+    }
+    Ok(())
+}
+
+/// `line N: message` on one line; toml's own report spans several with a source excerpt.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().lines().collect::<Vec<_>>().join("; ");
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
     }
 }
 
@@ -226,27 +398,143 @@ fn env_key(name: &str) -> Option<String> {
     })
 }
 
-fn first_figment_error(error: figment::Error) -> String {
+/// The first error as one line naming the key, what it accepts and where the value came from.
+fn describe(error: figment::Error) -> String {
     let e = error
         .into_iter()
         .next()
         .expect("a figment error holds at least one error");
     let key = e.path.join(".");
-    let source = e
-        .metadata
-        .as_ref()
-        .map(
-            |m| match &e.metadata.as_ref().and_then(|m| m.source.as_ref()) {
-                Some(source) => format!(" (from {} {source})", m.name),
-                None => format!(" (from {})", m.name),
-            },
-        )
-        .unwrap_or_default();
+    let what = match &e.kind {
+        Kind::UnknownField(field, known) => {
+            // The path ends with the unknown key itself.
+            let section = e.path[..e.path.len().saturating_sub(1)].join(".");
+            let hint = match closest(field, known) {
+                Some(close) if section.is_empty() => format!("did you mean {close}?"),
+                Some(close) => format!("did you mean {section}.{close}?"),
+                None if section.is_empty() => format!("the sections are {}", known.join(", ")),
+                None => format!("the keys of [{section}] are {}", known.join(", ")),
+            };
+            format!("unknown key; {hint}")
+        }
+        Kind::InvalidType(actual, _) | Kind::InvalidValue(actual, _) => match allowed(&key) {
+            Some(allowed) => format!("{} is not {allowed}", shown(actual)),
+            None => e.kind.to_string(),
+        },
+        Kind::UnknownVariant(given, known) => {
+            format!("'{given}' is not one of {}", known.join(", "))
+        }
+        other => other.to_string(),
+    };
+    let origin = match &e.metadata {
+        Some(m) if m.name.contains("environment variable") => {
+            format!(" (from SPOTLIGHT_{})", key.replace('.', "_").to_uppercase())
+        }
+        Some(m) => m
+            .source
+            .as_ref()
+            .map(|source| format!(" (in {source})"))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     if key.is_empty() {
-        format!("{}{source}", e.kind)
+        format!("{what}{origin}")
     } else {
-        format!("{key}: {}{source}", e.kind)
+        format!("{key}: {what}{origin}")
     }
+}
+
+fn allowed(key: &str) -> Option<&'static str> {
+    ALLOWED.iter().find(|(k, _)| *k == key).map(|(_, a)| *a)
+}
+
+/// The value as the user typed it, not as serde names its type.
+fn shown(actual: &Actual) -> String {
+    match actual {
+        Actual::Str(s) => format!("'{s}'"),
+        Actual::Signed(n) => n.to_string(),
+        Actual::Unsigned(n) => n.to_string(),
+        Actual::Float(n) => n.to_string(),
+        Actual::Bool(b) => b.to_string(),
+        Actual::Seq => "a list".to_string(),
+        Actual::Map => "a table".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The known name a typo most likely meant: at most a third of its letters wrong.
+fn closest<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {
+    let given = given.to_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&given, k), *k))
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A list, or one comma-separated text: environment variables are text, and
+/// `SPOTLIGHT_DEFAULTS_VALUES="Patience, Teamwork"` is what people type.
+fn list_or_commas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(VALUES_SYNTAX)
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(s.split(',').map(|v| v.trim().to_string()).collect())
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut values = Vec::new();
+            while let Some(v) = seq.next_element::<String>()? {
+                values.push(v);
+            }
+            Ok(values)
+        }
+    }
+    d.deserialize_any(Visitor)
+}
+
+/// Text, or a number taken as its digits: an id set from the environment arrives as a number.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("text or a number")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(s.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(n.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(n.to_string())
+        }
+    }
+    d.deserialize_any(Visitor)
 }
 
 #[cfg(test)]

@@ -295,7 +295,10 @@ pub fn post_schedule(s: &crate::domain::schedule::Schedule) -> String {
         .iter()
         .map(|(k, p)| {
             if p.enabled && *k == crate::domain::schedule::PostKind::Book && s.follows_awards() {
-                format!("book {} (with the awards)", s.effective_time(*k).format("%H:%M"))
+                format!(
+                    "book {} (with the awards)",
+                    s.effective_time(*k).format("%H:%M")
+                )
             } else if p.enabled {
                 format!("{} {}", k.as_str(), p.time.format("%H:%M"))
             } else {

@@ -82,3 +82,51 @@ pub fn post_set(ws: &Workspace, schedule: &Schedule, kind: PostKind) -> String {
     }
     text
 }
+
+/// Failed posts an admin has not been told about, added to their next reply.
+pub fn undelivered(
+    notices: &[crate::store::DeliveryFailure],
+    show_channel: impl Fn(&str) -> String,
+) -> String {
+    let mut text = String::new();
+    if !notices.is_empty() {
+        text.push_str("\n\n⚠ Posts I could not deliver:");
+        for f in notices {
+            text.push_str(&format!(
+                "\n• {} in {}: {}",
+                f.what,
+                f.channel
+                    .as_deref()
+                    .map(&show_channel)
+                    .unwrap_or_else(|| "?".into()),
+                f.reason
+            ));
+        }
+    }
+    text
+}
+
+/// The deliveries part of an admin's status.
+pub fn delivery_status(
+    failures: &[crate::store::DeliveryFailure],
+    show_channel: impl Fn(&str) -> String,
+) -> String {
+    if failures.is_empty() {
+        return "\n   deliveries: all posts delivered".to_string();
+    }
+    let mut text = "\n   recent delivery failures:".to_string();
+    for f in failures {
+        text.push_str(&format!(
+            "\n   • {} {} in {}: {}{}",
+            f.at.format("%Y-%m-%d %H:%M UTC"),
+            f.what,
+            f.channel
+                .as_deref()
+                .map(&show_channel)
+                .unwrap_or_else(|| "?".into()),
+            f.reason,
+            if f.permanent { " (not retried)" } else { "" }
+        ));
+    }
+    text
+}

@@ -25,18 +25,43 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone, Default)]
 pub struct Secrets {
     pub discord_token: Option<Secret>,
+    pub slack_signing_secret: Option<Secret>,
+    pub slack_bot_token: Option<Secret>,
 }
 
 impl Secrets {
-    /// `SPOTLIGHT_DISCORD_TOKEN`, or the file named by `SPOTLIGHT_DISCORD_TOKEN_FILE`.
+    /// Each `SPOTLIGHT_…` secret, or the file its `SPOTLIGHT_…_FILE` names.
     pub fn from_env() -> anyhow::Result<Self> {
         Ok(Self {
             discord_token: read("SPOTLIGHT_DISCORD_TOKEN")?,
+            slack_signing_secret: read("SPOTLIGHT_SLACK_SIGNING_SECRET")?,
+            slack_bot_token: read("SPOTLIGHT_SLACK_BOT_TOKEN")?,
         })
     }
 
     pub fn has_any_platform(&self) -> bool {
-        self.discord_token.is_some()
+        self.discord_token.is_some() || self.slack_signing_secret.is_some()
+    }
+
+    /// The platforms these credentials open; half a Slack set is a mistake worth stopping for.
+    pub fn platforms(&self) -> anyhow::Result<crate::run::Platforms> {
+        let slack = match (&self.slack_signing_secret, &self.slack_bot_token) {
+            (Some(signing), Some(bot)) => Some(crate::slack::SlackCredentials {
+                signing_secret: signing.clone(),
+                bot_token: Some(bot.clone()),
+            }),
+            (None, None) => None,
+            (Some(_), None) => anyhow::bail!(
+                "SPOTLIGHT_SLACK_SIGNING_SECRET is set but SPOTLIGHT_SLACK_BOT_TOKEN is not: Slack needs both"
+            ),
+            (None, Some(_)) => anyhow::bail!(
+                "SPOTLIGHT_SLACK_BOT_TOKEN is set but SPOTLIGHT_SLACK_SIGNING_SECRET is not: Slack needs both"
+            ),
+        };
+        Ok(crate::run::Platforms {
+            discord: self.discord_token.clone(),
+            slack,
+        })
     }
 }
 
@@ -70,8 +95,14 @@ mod tests {
     fn secrets_never_show_in_debug_output() {
         let s = Secrets {
             discord_token: Some(Secret("abc.def.ghi".into())),
+            slack_signing_secret: Some(Secret("s3cr3t".into())),
+            slack_bot_token: Some(Secret("xoxb-123".into())),
         };
         let shown = format!("{s:?}");
         assert!(!shown.contains("abc.def"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("xoxb"),
+            "{shown}"
+        );
     }
 }

@@ -14,7 +14,9 @@ use crate::domain::model::{
     Actor, FeedbackRequest, Given, Kudos, KudosRequest, Member, MemberRef, Workspace,
 };
 use crate::domain::period::{Board, Period};
-use crate::service::{Coverage, Leaderboard, PersonalStats, Spotlight, WeekPlan, DEFAULT_BOARD_SIZE};
+use crate::service::{
+    Coverage, Leaderboard, PersonalStats, Spotlight, WeekPlan, DEFAULT_BOARD_SIZE,
+};
 use parse::{leading_customer, leading_mentions, trailing_tag, Mention};
 
 pub use settings::configure;
@@ -53,7 +55,7 @@ pub enum Answer {
     /// A thank-you: a private confirmation, and an announcement when it is new.
     Given(Given),
     Board(Leaderboard),
-    Stats(PersonalStats),
+    Stats(Box<PersonalStats>),
     Removed(Kudos),
     Coverage(Coverage),
     Plan(WeekPlan),
@@ -161,16 +163,20 @@ pub async fn stats<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
         ([], "") => ctx.me.clone(),
         ([one], "") => {
             let who = ctx.names.person(one).await?;
-            return Ok(Answer::Stats(ctx.core.stats_of(ctx.ws, &who).await?));
+            return Ok(Answer::Stats(Box::new(
+                ctx.core.stats_of(ctx.ws, &who).await?,
+            )));
         }
         _ => {
-            return Err(
-                Refusal::Usage("Name one colleague, e.g. /stats @dana, or no one for your own.".into())
-                    .into(),
+            return Err(Refusal::Usage(
+                "Name one colleague, e.g. /stats @dana, or no one for your own.".into(),
             )
+            .into())
         }
     };
-    Ok(Answer::Stats(ctx.core.stats(ctx.ws, &member).await?))
+    Ok(Answer::Stats(Box::new(
+        ctx.core.stats(ctx.ws, &member).await?,
+    )))
 }
 
 async fn coverage<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
@@ -207,4 +213,13 @@ fn required<'s>(text: &'s str, example: &str) -> Result<&'s str> {
     } else {
         Ok(text)
     }
+}
+
+/// What the user is told when a command fails: the refusal itself, or a short apology while the
+/// cause is logged.
+pub fn failure_text(e: &crate::domain::error::Error) -> String {
+    if let crate::domain::error::Error::Internal(cause) = e {
+        tracing::error!(error = ?cause, "command failed");
+    }
+    e.user_message()
 }

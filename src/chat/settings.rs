@@ -10,13 +10,35 @@ use crate::render;
 use crate::replies;
 use crate::service::{parse_date, ThemeField};
 
+/// Runs one settings subcommand; an admin's reply also lists posts that failed since they last
+/// looked, and `status` (or no subcommand) shows the recent failures in full.
 pub async fn configure<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
-        let core = ctx.core;
-        let actor = ctx.actor;
-        let (sub, rest) = first_word(args);
-        let ws = ctx.ws;
-        Ok(match sub.to_lowercase().as_str() {
-            "" | "show" => {
+    let mut text = setting(ctx, args).await?;
+    let show = |c: &str| ctx.names.show_channel(c);
+    if !ctx.actor.is_admin {
+        return Ok(text);
+    }
+    if matches!(
+        first_word(args).0.to_lowercase().as_str(),
+        "" | "show" | "status"
+    ) {
+        let failures = ctx.core.recent_failures(ctx.ws, ctx.actor).await?;
+        text.push_str(&replies::delivery_status(&failures, show));
+        ctx.core.admin_notices(ctx.ws, ctx.actor).await?;
+    } else {
+        let notices = ctx.core.admin_notices(ctx.ws, ctx.actor).await?;
+        text.push_str(&replies::undelivered(&notices, show));
+    }
+    Ok(text)
+}
+
+async fn setting<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
+    let core = ctx.core;
+    let actor = ctx.actor;
+    let (sub, rest) = first_word(args);
+    let ws = ctx.ws;
+    Ok(match sub.to_lowercase().as_str() {
+            "" | "show" | "status" => {
                 let week = core.week_dates(ws, core.today(ws).year());
                 let departments = core.departments(ws).await?;
                 let schedule = core.post_schedule(ws).await?;
@@ -195,4 +217,4 @@ pub async fn configure<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String>
                 .into())
             }
         })
-    }
+}

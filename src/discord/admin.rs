@@ -71,20 +71,7 @@ async fn admin(ctx: Context<'_>) -> Result<(Workspace, Actor), Error> {
 async fn tell(ctx: Context<'_>, ws: &Workspace, actor: &Actor, text: String) -> Result<(), Error> {
     let notices = core_of(ctx).admin_notices(ws, actor).await?;
     let mut text = text;
-    if !notices.is_empty() {
-        text.push_str("\n\n⚠ Posts I could not deliver:");
-        for f in &notices {
-            text.push_str(&format!(
-                "\n• {} in {}: {}",
-                f.what,
-                f.channel
-                    .as_deref()
-                    .map(|c| format!("<#{c}>"))
-                    .unwrap_or_else(|| "?".into()),
-                f.reason
-            ));
-        }
-    }
+    text.push_str(&replies::undelivered(&notices, |c| format!("<#{c}>")));
     ctx.send(quiet(text).ephemeral(true)).await?;
     Ok(())
 }
@@ -398,24 +385,7 @@ pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
         text = text.replace(&format!("#{c}"), &format!("<#{c}>"));
     }
     let failures = core.recent_failures(&ws, &actor).await?;
-    if failures.is_empty() {
-        text.push_str("\n   deliveries: all posts delivered");
-    } else {
-        text.push_str("\n   recent delivery failures:");
-        for f in &failures {
-            text.push_str(&format!(
-                "\n   • {} {} in {}: {}{}",
-                f.at.format("%Y-%m-%d %H:%M UTC"),
-                f.what,
-                f.channel
-                    .as_deref()
-                    .map(|c| format!("<#{c}>"))
-                    .unwrap_or_else(|| "?".into()),
-                f.reason,
-                if f.permanent { " (not retried)" } else { "" }
-            ));
-        }
-    }
+    text.push_str(&replies::delivery_status(&failures, |c| format!("<#{c}>")));
     // Status shows everything: nothing is left to announce with the next command.
     let _ = core.admin_notices(&ws, &actor).await?;
     ctx.send(quiet(text).ephemeral(true)).await?;

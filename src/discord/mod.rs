@@ -76,7 +76,7 @@ pub fn http_client(app: &App, token: &Secret) -> serenity::Http {
 }
 
 /// Connects, registers the commands and serves until `shutdown` resolves; then lets in-flight
-/// commands finish and closes the database.
+/// commands finish.
 pub async fn run(
     app: App,
     token: Secret,
@@ -160,8 +160,7 @@ pub async fn run(
     let _ = scheduler.await;
     served?;
     inflight.drain(std::time::Duration::from_secs(10)).await;
-    app.shutdown().await;
-    tracing::info!("stopped");
+    tracing::info!("Discord stopped");
     Ok(())
 }
 
@@ -319,22 +318,10 @@ pub(crate) fn http_status(e: &serenity::Error) -> Option<u16> {
 async fn run_scheduler(
     app: App,
     http: std::sync::Arc<serenity::Http>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let scheduler = crate::scheduler::Scheduler::new(app.spotlight.clone());
     let sink = posts::DiscordSink { http };
-    let mut every = tokio::time::interval(std::time::Duration::from_millis(
-        app.config.scheduler.tick_ms,
-    ));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = every.tick() => {
-                if let Err(e) = scheduler.tick(PLATFORM, &sink).await {
-                    tracing::error!(error = ?e, "scheduler tick failed");
-                }
-            }
-            _ = stop.changed() => return,
-        }
-    }
+    let every = std::time::Duration::from_millis(app.config.scheduler.tick_ms);
+    scheduler.run_every(PLATFORM, &sink, every, stop).await;
 }

@@ -129,9 +129,7 @@ async fn removed(
         return Ok(());
     };
     let core = &app.spotlight;
-    let ws = core
-        .workspace(PLATFORM, &guild.to_string(), None)
-        .await?;
+    let ws = core.workspace(PLATFORM, &guild.to_string(), None).await?;
     if !is_kudos_emoji(&r.emoji, &ws.settings.kudos_emoji) {
         return Ok(());
     }

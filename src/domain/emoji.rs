@@ -71,7 +71,10 @@ mod tests {
         assert_eq!(parse_kudos_emoji(":star2:").unwrap(), "🌟");
         assert_eq!(parse_kudos_emoji("❤️").unwrap(), "❤️");
         assert_eq!(parse_kudos_emoji(":partyblob:").unwrap(), ":partyblob:");
-        assert_eq!(parse_kudos_emoji("<:partyblob:123>").unwrap(), "<:partyblob:123>");
+        assert_eq!(
+            parse_kudos_emoji("<:partyblob:123>").unwrap(),
+            "<:partyblob:123>"
+        );
     }
 
     #[test]

@@ -121,9 +121,9 @@ pub fn parse_day(s: &str) -> Option<u8> {
         "saturday",
         "sunday",
     ]
-        .iter()
-        .position(|name| s.len() >= 3 && name.starts_with(&s))
-        .map(|i| i as u8 + 1)
+    .iter()
+    .position(|name| s.len() >= 3 && name.starts_with(&s))
+    .map(|i| i as u8 + 1)
 }
 
 #[cfg(test)]
@@ -141,7 +141,11 @@ mod tests {
 
     #[test]
     fn a_five_day_file_borrows_the_builtin_weekend() {
-        let five: String = DEFAULT_PROMPTS.split("[[day]]").take(6).collect::<Vec<_>>().join("[[day]]");
+        let five: String = DEFAULT_PROMPTS
+            .split("[[day]]")
+            .take(6)
+            .collect::<Vec<_>>()
+            .join("[[day]]");
         let posts = &DEFAULT_PROMPTS[DEFAULT_PROMPTS.find("[posts]").unwrap()..];
         let plan = Plan::parse(&format!("{five}\n{posts}")).unwrap();
         assert_eq!(plan.days[6], Plan::builtin().days[6]);

@@ -266,3 +266,27 @@ fn backoff_minutes(attempt: u32) -> i64 {
         _ => 30,
     }
 }
+
+impl Scheduler {
+    /// Ticks for `platform` every `every` until `stop` turns true; a tick in progress finishes.
+    pub async fn run_every<S: Sink>(
+        &self,
+        platform: &str,
+        sink: &S,
+        every: std::time::Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {
+                    if let Err(e) = self.tick(platform, sink).await {
+                        tracing::error!(platform, error = ?e, "scheduler tick failed");
+                    }
+                }
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}

@@ -58,12 +58,7 @@ fn line_text(l: &crate::service::Line) -> String {
 
 /// Why a post goes out after its time: the bot was away then, or a settings change made after
 /// that time moved the post into the past.
-pub fn late_note(
-    core: &Spotlight,
-    ws: &Workspace,
-    due: DateTime<Utc>,
-    moved: bool,
-) -> String {
+pub fn late_note(core: &Spotlight, ws: &Workspace, due: DateTime<Utc>, moved: bool) -> String {
     let tz = ws.settings.timezone;
     let texts = &core.plan_for(ws).posts;
     fill(
@@ -74,7 +69,10 @@ pub fn late_note(
         },
         &[
             ("time", due.with_timezone(&tz).format("%H:%M").to_string()),
-            ("now", core.now().with_timezone(&tz).format("%H:%M").to_string()),
+            (
+                "now",
+                core.now().with_timezone(&tz).format("%H:%M").to_string(),
+            ),
         ],
     )
 }

@@ -5,8 +5,8 @@ use super::Spotlight;
 use crate::domain::calendar::WeekDates;
 use crate::domain::error::{Refusal, Result};
 use crate::domain::model::{Actor, Member, MemberRef, Workspace};
-use crate::domain::text::{clean_name, value_key};
 use crate::domain::schedule::{PostKind, ALL_KINDS};
+use crate::domain::text::{clean_name, value_key};
 use crate::domain::themes::{Theme, MAX_DAYS};
 use crate::store::SettingChange;
 
@@ -214,7 +214,9 @@ impl Spotlight {
             }
         };
         if is_bot {
-            return Err(Refusal::Usage(format!("{name} is a bot; only people can be admins.")).into());
+            return Err(
+                Refusal::Usage(format!("{name} is a bot; only people can be admins.")).into(),
+            );
         }
         let member = match existing {
             Some(m) if m.is_admin == admin => {
@@ -233,7 +235,12 @@ impl Spotlight {
             return Err(Refusal::LastAdmin(name).into());
         }
         self.store.set_admin(member.id, admin).await?;
-        tracing::info!(workspace = ws.id, member = member.id, admin, "admin changed");
+        tracing::info!(
+            workspace = ws.id,
+            member = member.id,
+            admin,
+            "admin changed"
+        );
         self.refresh_member(&member).await
     }
 

@@ -58,7 +58,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Member> {
         let mut conn = self.pool.acquire().await?;
-        let id = upsert_member_on(&mut conn, workspace, external_id, display_name, is_bot, now).await?;
+        let id =
+            upsert_member_on(&mut conn, workspace, external_id, display_name, is_bot, now).await?;
         drop(conn);
         self.member(id).await
     }

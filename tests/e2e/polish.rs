@@ -24,11 +24,26 @@ fn the_last_admin_cannot_step_down_and_only_admins_are_removed() {
     ] {
         assert!(out.lines().any(|l| l == line), "missing {line:?} in:\n{out}");
     }
-    assert!(out.contains("⚠ Only admins can change the time zone."), "{out}");
+    assert!(
+        out.contains("⚠ Only admins can change the time zone."),
+        "{out}"
+    );
     // li, the remaining admin, can still change the settings.
-    let li = cli.shell("li", "2026-10-05T09:05:00Z", "/config timezone Europe/London\n/config admin @li off\n");
-    assert!(li.stdout.contains("Time zone set to Europe/London."), "{}", li.stdout);
-    assert!(li.stdout.contains("⚠ li is the last admin"), "{}", li.stdout);
+    let li = cli.shell(
+        "li",
+        "2026-10-05T09:05:00Z",
+        "/config timezone Europe/London\n/config admin @li off\n",
+    );
+    assert!(
+        li.stdout.contains("Time zone set to Europe/London."),
+        "{}",
+        li.stdout
+    );
+    assert!(
+        li.stdout.contains("⚠ li is the last admin"),
+        "{}",
+        li.stdout
+    );
 }
 
 #[test]
@@ -41,7 +56,11 @@ fn a_settings_change_that_moves_a_post_into_the_past_does_not_claim_an_outage() 
         "/config timezone Asia/Tokyo\n:clock +1m\n",
     );
     let out = &run.stdout;
-    assert_eq!(lines_with(out, "Customer Service Week, day 1").len(), 1, "{out}");
+    assert_eq!(
+        lines_with(out, "Customer Service Week, day 1").len(),
+        1,
+        "{out}"
+    );
     assert_eq!(lines_with(out, "Day 1 recap").len(), 1, "{out}");
     assert!(!out.contains("the bot was away"), "{out}");
     assert!(
@@ -67,7 +86,10 @@ fn a_settings_change_that_moves_a_post_into_the_past_does_not_claim_an_outage() 
         "{out}"
     );
     // The prompt was due at 09:00 and nothing changed it: the bot (this shell) was away.
-    assert!(out.contains("(Posted late: the bot was away at 09:00.)"), "{out}");
+    assert!(
+        out.contains("(Posted late: the bot was away at 09:00.)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -79,7 +101,10 @@ fn every_day_of_a_seven_day_week_gets_its_prompt_and_its_own_number() {
         "/config week 2026-10-05 2026-10-11\n/calendar\n:clock 2026-10-11T18:00\n",
     );
     let out = &run.stdout;
-    assert!(out.contains("Sat 2026-10-10  Day 6: Thanks all round"), "{out}");
+    assert!(
+        out.contains("Sat 2026-10-10  Day 6: Thanks all round"),
+        "{out}"
+    );
     assert!(out.contains("Sun 2026-10-11  Day 7: Looking back"), "{out}");
     for day in 1..=7 {
         assert_eq!(
@@ -89,10 +114,17 @@ fn every_day_of_a_seven_day_week_gets_its_prompt_and_its_own_number() {
         );
     }
     for day in 1..=6 {
-        assert_eq!(lines_with(out, &format!("Day {day} recap")).len(), 1, "day {day}:\n{out}");
+        assert_eq!(
+            lines_with(out, &format!("Day {day} recap")).len(),
+            1,
+            "day {day}:\n{out}"
+        );
     }
     assert!(out.contains("Day 6 recap: Thanks all round"), "{out}");
-    assert!(!out.contains("Day 7 recap"), "the last day has the awards:\n{out}");
+    assert!(
+        !out.contains("Day 7 recap"),
+        "the last day has the awards:\n{out}"
+    );
     assert_eq!(lines_with(out, "the awards").len(), 1, "{out}");
     // The heads-up names all seven days.
     assert!(out.contains("• Sunday: Looking back"), "{out}");
@@ -102,7 +134,11 @@ fn every_day_of_a_seven_day_week_gets_its_prompt_and_its_own_number() {
         "2026-10-01T09:10:00Z",
         "/config theme saturday title Weekend heroes\n/calendar\n",
     );
-    assert!(run.stdout.contains("Sat 2026-10-10  Day 6: Weekend heroes"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Sat 2026-10-10  Day 6: Weekend heroes"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -147,7 +183,10 @@ fn the_times_shown_are_the_times_used() {
         out.contains("The book post is on: it goes out with the awards, at 15:30 (UTC); its own time, 17:45, is used when the awards are off."),
         "{out}"
     );
-    assert!(out.contains("[DM to li]"), "the book went out at 15:30:\n{out}");
+    assert!(
+        out.contains("[DM to li]"),
+        "the book went out at 15:30:\n{out}"
+    );
 
     let run = cli.run_env(
         &["shell", "--as", "ana", "--workspace", "acme"],
@@ -193,5 +232,8 @@ fn setting_replies_read_right() {
     }
     let unknown = lines_with(out, "Unknown setting 'nosuch'");
     assert!(unknown.len() == 1 && unknown[0].contains("post"), "{out}");
-    assert!(!out.contains("/kudos"), "feedback refusals speak of feedback:\n{out}");
+    assert!(
+        !out.contains("/kudos"),
+        "feedback refusals speak of feedback:\n{out}"
+    );
 }

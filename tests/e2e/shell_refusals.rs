@@ -28,7 +28,14 @@ fn snapshot(cli: &Cli) -> Snapshot {
     });
     let coverage = cli.shell("ana", AT, "/coverage\n");
     let export = cli.run(
-        &["export", "--workspace", "acme", "--format", "json", "--include-removed"],
+        &[
+            "export",
+            "--workspace",
+            "acme",
+            "--format",
+            "json",
+            "--include-removed",
+        ],
         "",
     );
     assert_eq!(export.code, 0, "{}", export.stderr);
@@ -47,42 +54,112 @@ fn refused_commands_record_no_one_and_change_nothing() {
         AT,
         "/kudos @ben @cy thanks both\n/config allowance 2\n",
     );
-    assert!(setup.stdout.contains("Kudos sent to ben and cy"), "{}", setup.stdout);
+    assert!(
+        setup.stdout.contains("Kudos sent to ben and cy"),
+        "{}",
+        setup.stdout
+    );
     let before = snapshot(&cli);
     assert_eq!(before.members.len(), 4, "ana, the bot, ben, cy: {before:?}");
-    assert!(before.coverage.contains("2 of 3 people"), "{}", before.coverage);
+    assert!(
+        before.coverage.contains("2 of 3 people"),
+        "{}",
+        before.coverage
+    );
 
     let long = "x".repeat(501);
     let too_many: String = (1..=11).map(|i| format!("@p{i} ")).collect();
     let cases = [
-        ("ana", "/kudos @ana @gus self and gus".to_string(), "You can't send kudos to yourself"),
-        ("ana", "/kudos @spotlight @gus good bot".into(), "spotlight is a bot"),
-        ("ana", "/kudos @gus @hal @ivy @jo too many".into(), "at most 3 people"),
+        (
+            "ana",
+            "/kudos @ana @gus self and gus".to_string(),
+            "You can't send kudos to yourself",
+        ),
+        (
+            "ana",
+            "/kudos @spotlight @gus good bot".into(),
+            "spotlight is a bot",
+        ),
+        (
+            "ana",
+            "/kudos @gus @hal @ivy @jo too many".into(),
+            "at most 3 people",
+        ),
         ("ana", "/kudos @gus".into(), "Add a message"),
         ("ana", format!("/kudos @gus {long}"), "the limit is 500"),
-        ("ana", "/kudos @gus thanks #speed".into(), "Unknown value 'speed'"),
-        ("ana", "/kudos @gus over the allowance".into(), "Daily allowance reached"),
-        ("ana", "/feedback @ana @gus great".into(), "Share feedback about your colleagues"),
-        ("ana", format!("/feedback {too_many} great"), "at most 10 colleagues"),
+        (
+            "ana",
+            "/kudos @gus thanks #speed".into(),
+            "Unknown value 'speed'",
+        ),
+        (
+            "ana",
+            "/kudos @gus over the allowance".into(),
+            "Daily allowance reached",
+        ),
+        (
+            "ana",
+            "/feedback @ana @gus great".into(),
+            "Share feedback about your colleagues",
+        ),
+        (
+            "ana",
+            format!("/feedback {too_many} great"),
+            "at most 10 colleagues",
+        ),
         ("ana", "/feedback @gus".into(), "Add the customer's words"),
-        ("ana", format!("/feedback @gus from:\"{}\" great", "C".repeat(101)), "not a valid name"),
-        ("ana", "/feedback @gus from:\"Acme great work".into(), "no closing quote"),
-        ("ana", "/stats @gus".into(), "gus hasn't given or received any kudos here yet"),
-        ("ana", "/config admin @gus off".into(), "gus is not an admin"),
-        ("ana", "/config admin @spotlight".into(), "only people can be admins"),
-        ("ana", "/config admin @ana off".into(), "ana is the last admin"),
+        (
+            "ana",
+            format!("/feedback @gus from:\"{}\" great", "C".repeat(101)),
+            "not a valid name",
+        ),
+        (
+            "ana",
+            "/feedback @gus from:\"Acme great work".into(),
+            "no closing quote",
+        ),
+        (
+            "ana",
+            "/stats @gus".into(),
+            "gus hasn't given or received any kudos here yet",
+        ),
+        (
+            "ana",
+            "/config admin @gus off".into(),
+            "gus is not an admin",
+        ),
+        (
+            "ana",
+            "/config admin @spotlight".into(),
+            "only people can be admins",
+        ),
+        (
+            "ana",
+            "/config admin @ana off".into(),
+            "ana is the last admin",
+        ),
         ("ana", "/config department @gus".into(), "Missing a value"),
-        ("ben", "/config department @gus Billing".into(), "Only admins"),
+        (
+            "ben",
+            "/config department @gus Billing".into(),
+            "Only admins",
+        ),
         ("ben", "/config admin @gus".into(), "Only admins"),
     ];
     for (who, line, expected) in cases {
         let run = cli.shell(who, AT, &format!("{line}\n"));
         assert!(
-            run.stdout.lines().any(|l| l.starts_with('⚠') && l.contains(expected)),
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with('⚠') && l.contains(expected)),
             "{line}: expected a refusal with {expected:?}, got:\n{}",
             run.stdout
         );
-        assert!(!run.stdout.contains("[#"), "{line}: nothing is posted:\n{}", run.stdout);
+        assert!(
+            !run.stdout.contains("[#"),
+            "{line}: nothing is posted:\n{}",
+            run.stdout
+        );
         assert_eq!(snapshot(&cli), before, "{line} changed something");
     }
 
@@ -91,7 +168,11 @@ fn refused_commands_record_no_one_and_change_nothing() {
     assert!(run.stdout.contains("Kudos sent to gus"), "{}", run.stdout);
     let after = snapshot(&cli);
     assert!(after.members.iter().any(|m| m.1 == "gus"), "{after:?}");
-    assert!(after.coverage.contains("3 of 4 people"), "{}", after.coverage);
+    assert!(
+        after.coverage.contains("3 of 4 people"),
+        "{}",
+        after.coverage
+    );
 }
 
 /// Databases written before the fix hold people only a refused command named; the upgrade

@@ -52,7 +52,10 @@ impl TestApp {
     }
 
     pub async fn workspace(&self, name: &str) -> Workspace {
-        self.core().workspace("test", name, Some(name)).await.unwrap()
+        self.core()
+            .workspace("test", name, Some(name))
+            .await
+            .unwrap()
     }
 
     pub async fn member(&self, ws: &Workspace, name: &str) -> Member {

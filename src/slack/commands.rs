@@ -1,0 +1,104 @@
+//! Slash commands: `/kudos`, `/feedback`, `/leaderboard`, `/stats`, `/undo` and the admins'
+//! `/spotlight …`, answered privately inside Slack's three seconds.
+
+use axum::extract::State;
+use axum::{Form, Json};
+use serde_json::{json, Value};
+use slack_morphism::prelude::*;
+use tracing::Instrument;
+
+use super::names::SlackNames;
+use super::{render, Slack};
+use crate::chat::{self, Answer};
+
+pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent>) -> Json<Value> {
+    let name = ev.command.0.trim_start_matches('/').to_string();
+    let span = tracing::info_span!("command", name = %name, user = %ev.user_id, team = %ev.team_id);
+    let content = run(&slack, &ev, &name).instrument(span).await;
+    Json(ephemeral(content))
+}
+
+fn ephemeral(content: SlackMessageContent) -> Value {
+    let mut reply = serde_json::to_value(&content).unwrap_or_else(|_| json!({}));
+    reply["response_type"] = json!("ephemeral");
+    reply
+}
+
+async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageContent {
+    let team = ev.team_id.0.as_str();
+    let Some(token) = slack.token_for(team) else {
+        return render::refusal("Spotlight isn't installed in this workspace yet.");
+    };
+    let (ws, me, actor) = match slack
+        .caller(&token, team, ev.team_domain.as_deref(), &ev.user_id.0)
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = ?e, "could not identify the caller");
+            return render::refusal(&failure());
+        }
+    };
+    let names = SlackNames {
+        slack,
+        token: &token,
+        team,
+    };
+    let here = ev.channel_id.0.clone();
+    let ctx = chat::Ctx {
+        core: &slack.app.spotlight,
+        ws: &ws,
+        me: &me,
+        actor: &actor,
+        names: &names,
+        here: Some(here.clone()),
+        event_id: Some(format!("command:{}", ev.trigger_id.0)),
+    };
+    let text = ev.text.as_deref().unwrap_or("");
+    let Some(result) = chat::run(&ctx, name, text).await else {
+        return render::refusal(&format!("I don't know the command /{name}."));
+    };
+    match result {
+        Ok(answer) => {
+            if let Answer::Given(given) = &answer {
+                let recipients = mentioned_ids(text);
+                let (slack, ws, given, giver) = (
+                    slack.clone(),
+                    ws.clone(),
+                    given.clone(),
+                    me.external_id.clone(),
+                );
+                // The reply goes back at once; the announcement follows it.
+                tokio::spawn(
+                    async move {
+                        slack
+                            .announce(&token, &ws, &here, &given, &giver, &recipients)
+                            .await
+                    }
+                    .in_current_span(),
+                );
+            }
+            render::answer(&answer)
+        }
+        Err(e) => render::refusal(&chat::failure_text(&e)),
+    }
+}
+
+/// The user ids a command's leading mentions name, in order, once each.
+fn mentioned_ids(text: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    if let Ok((mentions, _)) = chat::parse::leading_mentions(text) {
+        for m in mentions {
+            if let chat::parse::Mention::User { id, .. } = m {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+    }
+    ids
+}
+
+fn failure() -> String {
+    crate::domain::error::Error::Internal(anyhow::anyhow!("")).user_message()
+}

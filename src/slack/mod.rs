@@ -1,0 +1,151 @@
+//! Spotlight on Slack: slash commands, events and interactions over HTTP (or Socket Mode),
+//! answered by the same core as every platform. This layer parses what Slack sends, calls the
+//! core (mostly through the shared text commands in `chat`) and renders Block Kit.
+
+mod api;
+mod commands;
+mod events;
+mod names;
+mod posts;
+pub mod render;
+mod verify;
+
+use std::sync::Arc;
+
+use axum::routing::post;
+use axum::Router;
+use slack_morphism::prelude::*;
+use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
+
+use crate::app::App;
+use crate::domain::model::{Actor, Member, Workspace};
+use crate::secrets::Secret;
+
+pub use api::{Api, CallError};
+pub use posts::SlackSink;
+
+pub const PLATFORM: &str = "slack";
+
+/// What Slack needs from the environment; never logged.
+#[derive(Debug, Clone)]
+pub struct SlackCredentials {
+    pub signing_secret: Secret,
+    /// One workspace's bot token (`xoxb-…`).
+    pub bot_token: Option<Secret>,
+}
+
+/// Everything a Slack handler reaches.
+#[derive(Clone)]
+pub struct Slack {
+    pub app: App,
+    pub api: Api,
+    verifier: Arc<SlackEventSignatureVerifier>,
+    bot_token: Option<Secret>,
+}
+
+impl Slack {
+    pub fn new(app: App, credentials: SlackCredentials) -> anyhow::Result<Self> {
+        let api = Api::new(app.config.slack.api_base_url())?;
+        let verifier = Arc::new(SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+            credentials.signing_secret.expose().to_string(),
+        )));
+        Ok(Self {
+            app,
+            api,
+            verifier,
+            bot_token: credentials.bot_token,
+        })
+    }
+
+    /// Asks Slack who the bot is, so a wrong address or token stops the bot at start.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        let Some(token) = &self.bot_token else {
+            return Ok(());
+        };
+        let token = api::token(token);
+        let session = self.api.client().open_session(&token);
+        match session.auth_test().await {
+            Ok(me) => {
+                tracing::info!(team = %me.team_id, bot = %me.user_id, "connected to Slack");
+                Ok(())
+            }
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot reach the Slack API at {}: {e}",
+                self.api.base_url()
+            )),
+        }
+    }
+
+    /// The routes Slack calls, each behind the signature check.
+    pub fn routes(&self) -> Router {
+        Router::new()
+            .route("/slack/commands", post(commands::handle))
+            .route("/slack/events", post(events::handle))
+            .layer(axum::middleware::from_fn_with_state(
+                self.verifier.clone(),
+                verify::signed,
+            ))
+            .with_state(self.clone())
+    }
+
+    /// The bot token for a team, if Spotlight may speak there.
+    pub fn token_for(&self, _team: &str) -> Option<SlackApiToken> {
+        self.bot_token.as_ref().map(api::token)
+    }
+
+    /// The caller's workspace, member record and admin verdict: Slack's admins and owners, and
+    /// members appointed as Spotlight admins.
+    pub async fn caller(
+        &self,
+        token: &SlackApiToken,
+        team: &str,
+        team_name: Option<&str>,
+        user: &str,
+    ) -> anyhow::Result<(Workspace, Member, Actor)> {
+        let core = &self.app.spotlight;
+        let info = self.api.user(token, team, user).await?;
+        let ws = core.workspace(PLATFORM, team, team_name).await?;
+        let member = core
+            .member(&ws, user, &info.user.name, info.user.is_bot)
+            .await?;
+        let actor = Actor {
+            is_admin: info.is_admin || member.is_admin,
+            member: member.clone(),
+        };
+        Ok((ws, member, actor))
+    }
+
+    /// Posts a new thank-you in the celebration channel (or `here`), recording a failure for
+    /// the admins.
+    pub async fn announce(
+        &self,
+        token: &SlackApiToken,
+        ws: &Workspace,
+        here: &str,
+        given: &crate::domain::model::Given,
+        giver: &str,
+        recipients: &[String],
+    ) {
+        if !given.created {
+            return;
+        }
+        let channel = ws
+            .settings
+            .celebration_channel
+            .clone()
+            .unwrap_or_else(|| here.to_string());
+        let content = render::announcement(&given.kudos, recipients, giver);
+        if let Err(e) = self.api.post(token, &channel, content).await {
+            let what = format!("announcement of kudos #{}", given.kudos.id);
+            let permanent = matches!(e, CallError::Permanent(_));
+            if let Err(err) = self
+                .app
+                .spotlight
+                .delivery_failed(ws, &what, Some(&channel), &e.to_string(), permanent)
+                .await
+            {
+                tracing::error!(error = ?err, "could not record a delivery failure");
+            }
+        }
+    }
+}

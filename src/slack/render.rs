@@ -1,0 +1,125 @@
+//! What Spotlight says in Slack, as Block Kit. Every piece of text a member typed (messages,
+//! names, customers) is escaped, so nothing can become `<!channel>`, `<!here>`, a user-group
+//! ping or a link; only the people thanked and the giver are mentioned, in announcements.
+
+use slack_morphism::prelude::*;
+
+use crate::chat::Answer;
+use crate::domain::model::{Kudos, KudosKind};
+use crate::render;
+
+/// Slack's three control characters, and nothing else.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn section(text: &str) -> SlackBlock {
+    SlackSectionBlock::new()
+        .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(
+            text.to_string(),
+        )))
+        .into()
+}
+
+fn header(text: &str) -> SlackBlock {
+    // Headers are plain text: nothing in them is a mention or a link.
+    let text: String = text.chars().take(150).collect();
+    SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(text)).into()
+}
+
+/// A block of plain text, escaped, with a fallback for notifications.
+pub fn plain(text: &str) -> SlackMessageContent {
+    let escaped = escape(text);
+    SlackMessageContent::new()
+        .with_text(escaped.clone())
+        .with_blocks(vec![section(&escaped)])
+}
+
+/// The private reply to a command.
+pub fn answer(answer: &Answer) -> SlackMessageContent {
+    let text = match answer {
+        Answer::Given(given) => format!("✅ {}", render::confirmation(given)),
+        Answer::Board(lb) => render::leaderboard(lb),
+        Answer::Stats(st) => render::stats(st),
+        Answer::Removed(k) => render::removed(k),
+        Answer::Coverage(c) => render::coverage(c),
+        Answer::Plan(p) => render::week_plan(p),
+        Answer::Text(t) => t.clone(),
+    };
+    titled(&text)
+}
+
+/// The first line as a header, the rest as a section (leaderboards, stats, plans).
+pub fn titled(text: &str) -> SlackMessageContent {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let rest = rest
+        .lines()
+        .map(|l| escape(l.trim_start()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut blocks = vec![header(first)];
+    if !rest.trim().is_empty() {
+        blocks.push(section(&rest));
+    }
+    SlackMessageContent::new()
+        .with_text(escape(text))
+        .with_blocks(blocks)
+}
+
+/// A refusal or an apology, privately.
+pub fn refusal(text: &str) -> SlackMessageContent {
+    plain(&format!("⚠️ {text}"))
+}
+
+/// The celebration channel's post for a new thank-you: the recipients and the giver mentioned
+/// by id, everything typed escaped.
+pub fn announcement(k: &Kudos, recipients: &[String], giver: &str) -> SlackMessageContent {
+    let who: Vec<String> = recipients.iter().map(|id| format!("<@{id}>")).collect();
+    let who = render::names(&who);
+    let mut text = match k.kind {
+        KudosKind::Kudos => format!("🌟 {who}: <@{giver}> says thank you!"),
+        KudosKind::Feedback => format!("💬 Customer feedback for {who}, shared by <@{giver}>"),
+    };
+    let mut quote = format!("> {}", escape(&k.message).replace('\n', "\n> "));
+    if let Some(customer) = &k.customer {
+        quote.push_str(&format!("\n— {}", escape(customer)));
+    }
+    let mut context = Vec::new();
+    if let Some(value) = &k.value {
+        context.push(escape(value));
+    }
+    if let Some(theme) = &k.theme {
+        context.push(escape(theme));
+    }
+    if let Some(link) = &k.link {
+        context.push(format!("<{link}|the message>"));
+    }
+    context.push(format!("#{}", k.id));
+    text.push_str(&format!("\n{quote}"));
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(vec![section(&text), section(&context.join(" · "))])
+}
+
+/// A scheduled post: its title and body, all of it escaped.
+pub fn post(title: &str, body: &str) -> SlackMessageContent {
+    let body = escape(body);
+    SlackMessageContent::new()
+        .with_text(format!("{}\n{body}", escape(title)))
+        .with_blocks(vec![header(title), section(&body)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_cannot_ping_or_link() {
+        assert_eq!(
+            escape("<!channel> & <@U1> <!subteam^S1|@support> <http://x|y>"),
+            "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;!subteam^S1|@support&gt; &lt;http://x|y&gt;"
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! A fake Slack Web API on 127.0.0.1 that records every call; errors (`ok: false`) and rate
+//! limits (429 with Retry-After) can be injected per method.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+pub const TEAM: &str = "T1";
+pub const BOT: &str = "UBOT";
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub auth: Option<String>,
+    /// JSON body, form fields, or query parameters, as one object.
+    pub body: Value,
+}
+
+enum Failure {
+    Error(String),
+    RateLimit(u64),
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    users: HashMap<String, Value>,
+    failures: Vec<(String, Failure)>,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    /// The API base, with `/api`.
+    pub base_url: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl FakeSlack {
+    pub async fn start() -> Self {
+        let inner: Arc<Mutex<Inner>> = Arc::default();
+        let app = Router::new()
+            .route("/api/{method}", any(api))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}/api", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { base_url, inner }
+    }
+
+    /// A member of the team, as `users.info` describes them.
+    pub fn add_user(&self, id: &str, name: &str) {
+        self.put_user(id, name, json!({}));
+    }
+
+    pub fn add_bot(&self, id: &str, name: &str) {
+        self.put_user(id, name, json!({"is_bot": true}));
+    }
+
+    pub fn add_admin(&self, id: &str, name: &str) {
+        self.put_user(id, name, json!({"is_admin": true}));
+    }
+
+    fn put_user(&self, id: &str, name: &str, flags: Value) {
+        let mut user = json!({
+            "id": id, "team_id": TEAM, "name": name.to_lowercase(), "real_name": name,
+            "profile": {"display_name": name, "real_name": name}
+        });
+        for (k, v) in flags.as_object().unwrap() {
+            user[k] = v.clone();
+        }
+        self.inner.lock().unwrap().users.insert(id.into(), user);
+    }
+
+    /// The next call to `method` answers `{"ok": false, "error": code}`.
+    pub fn fail_next(&self, method: &str, code: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .failures
+            .push((method.into(), Failure::Error(code.into())));
+    }
+
+    /// The next call to `method` answers 429 with `Retry-After: seconds`.
+    pub fn rate_limit_next(&self, method: &str, seconds: u64) {
+        self.inner
+            .lock()
+            .unwrap()
+            .failures
+            .push((method.into(), Failure::RateLimit(seconds)));
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.inner
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits (up to 10 s) for a call to `method` that `matches`.
+    pub async fn wait_for(&self, method: &str, matches: impl Fn(&Call) -> bool) -> Call {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(c) = self.calls(method).into_iter().find(|c| matches(c)) {
+                return c;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {method}; calls so far: {:#?}",
+                self.inner.lock().unwrap().calls
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn api(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path(method): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let mut fields = if body.trim_start().starts_with('{') {
+        serde_json::from_str(&body).unwrap_or(Value::Null)
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
+    };
+    if !fields.is_object() {
+        fields = json!({});
+    }
+    for (k, v) in query {
+        fields[k] = Value::String(v);
+    }
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut inner = inner.lock().unwrap();
+    inner.calls.push(Call {
+        method: method.clone(),
+        auth,
+        body: fields.clone(),
+    });
+    if let Some(i) = inner.failures.iter().position(|(m, _)| *m == method) {
+        return match inner.failures.remove(i).1 {
+            Failure::Error(code) => Json(json!({"ok": false, "error": code})).into_response(),
+            Failure::RateLimit(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", secs.to_string())],
+                Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response(),
+        };
+    }
+    let reply = match method.as_str() {
+        "auth.test" => json!({"ok": true, "url": "https://acme.slack.com/", "team": "Acme",
+            "user": "spotlight", "team_id": TEAM, "user_id": BOT}),
+        "users.info" => {
+            let id = fields["user"].as_str().unwrap_or_default();
+            match inner.users.get(id) {
+                Some(user) => json!({"ok": true, "user": user}),
+                None => json!({"ok": false, "error": "user_not_found"}),
+            }
+        }
+        "chat.postMessage" => {
+            let n = inner.calls.len();
+            json!({"ok": true, "channel": fields["channel"], "ts": format!("1760000000.{n:06}"),
+                "message": {"type": "message", "text": fields["text"], "ts": format!("1760000000.{n:06}")}})
+        }
+        _ => json!({"ok": true}),
+    };
+    Json(reply).into_response()
+}

@@ -1,0 +1,374 @@
+use serde_json::json;
+use spotlight::store::KudosFilter;
+
+use super::{command_body, now_ts, sign, SlackBot, SECRET};
+
+async fn stored(bot: &SlackBot) -> Vec<spotlight::domain::model::Kudos> {
+    let filter = KudosFilter {
+        include_removed: true,
+        ..Default::default()
+    };
+    match bot.test.core().find_workspace("slack:T1").await {
+        Ok(ws) => bot
+            .test
+            .core()
+            .store()
+            .kudos_list(ws.id, &filter)
+            .await
+            .unwrap(),
+        Err(_) => Vec::new(),
+    }
+}
+
+async fn member_count(bot: &SlackBot) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM members")
+        .fetch_one(bot.test.core().store().pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn kudos_is_confirmed_privately_stored_and_announced_without_pings() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let reply = bot
+        .command(
+            "UANA",
+            "/kudos",
+            "<@UDANA|dana> <@ULI> Thanks <!channel> & <@UGUS> <!subteam^S1|@all> for the queue #teamwork",
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = reply.json();
+    assert_eq!(body["response_type"], "ephemeral");
+    assert!(
+        reply.text().contains("Kudos sent to dana and li (#1)"),
+        "{}",
+        reply.body
+    );
+
+    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-test"));
+    assert_eq!(
+        post.body["channel"], "C1",
+        "no celebration channel: where it was given"
+    );
+    assert_eq!(post.body["unfurl_links"], false);
+    assert_eq!(post.body["link_names"], false);
+    let shown = post.body.to_string();
+    assert!(
+        shown.contains("<@UDANA> and <@ULI>: <@UANA> says thank you!"),
+        "{shown}"
+    );
+    for ping in ["<!channel>", "<@UGUS>", "<!subteam"] {
+        assert!(!shown.contains(ping), "{ping} must not be live in {shown}");
+    }
+    assert!(
+        shown.contains("Thanks &lt;\u{200b}!channel&gt; &amp; &lt;@UGUS&gt;"),
+        "{shown}"
+    );
+
+    let kudos = stored(&bot).await;
+    assert_eq!(kudos.len(), 1);
+    let mut names: Vec<&str> = kudos[0]
+        .recipients
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["dana", "li"]);
+    assert_eq!(kudos[0].value.as_deref(), Some("Teamwork"));
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn bad_stale_and_missing_signatures_are_refused_and_change_nothing() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let body = command_body("UANA", "/kudos", "<@UDANA> thanks");
+    let form = "application/x-www-form-urlencoded";
+    let ts = now_ts();
+    let stale = (now_ts().parse::<i64>().unwrap() - 600).to_string();
+    let cases = [
+        ("missing", None),
+        (
+            "wrong secret",
+            Some((sign("not-the-secret", &ts, &body), ts.clone())),
+        ),
+        ("stale", Some((sign(SECRET, &stale, &body), stale.clone()))),
+        (
+            "other body",
+            Some((sign(SECRET, &ts, "text=hello"), ts.clone())),
+        ),
+    ];
+    for (what, signature) in cases {
+        let reply = bot
+            .send(
+                "/slack/commands",
+                form,
+                &body,
+                signature.as_ref().map(|(s, t)| (s.as_str(), t.as_str())),
+            )
+            .await;
+        assert_eq!(reply.status, 401, "{what}: {}", reply.body);
+    }
+    let huge = format!("{body}&pad={}", "x".repeat(100_000));
+    let reply = bot.signed("/slack/commands", form, &huge).await;
+    assert_eq!(reply.status, 413);
+    let event = json!({"type": "url_verification", "challenge": "abc"}).to_string();
+    let reply = bot
+        .send(
+            "/slack/events",
+            "application/json",
+            &event,
+            Some(("v0=00", &ts)),
+        )
+        .await;
+    assert_eq!(reply.status, 401);
+
+    assert!(stored(&bot).await.is_empty());
+    assert_eq!(
+        member_count(&bot).await,
+        0,
+        "nothing was read, so no one was recorded"
+    );
+    assert!(bot.fake.calls("users.info").is_empty());
+    assert!(bot.fake.calls("chat.postMessage").is_empty());
+
+    // Signed properly, the same request goes through.
+    let reply = bot.signed("/slack/commands", form, &body).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.text().contains("Kudos sent to dana"),
+        "{}",
+        reply.body
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn refusals_are_private_post_nothing_and_record_no_one() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    for (text, expected) in [
+        (
+            "<@UANA> <@UGUS> me and gus",
+            "You can't send kudos to yourself",
+        ),
+        ("<@UROBO> beep", "robo is a bot"),
+        ("<@UGUS>", "Add a message"),
+        ("@gus thanks", "Mention colleagues with @"),
+        ("<@UNOBODY> thanks", "can't find that person"),
+        ("<@UGUS> thanks #speed", "Unknown value 'speed'"),
+    ] {
+        let reply = bot.command("UANA", "/kudos", text).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.json()["response_type"], "ephemeral");
+        assert!(reply.text().contains(expected), "{text}: {}", reply.body);
+    }
+    assert!(stored(&bot).await.is_empty());
+    assert_eq!(member_count(&bot).await, 1, "only ana, who spoke");
+    assert!(bot.fake.calls("chat.postMessage").is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn feedback_leaderboard_stats_and_undo() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    bot.command("UANA", "/kudos", "<@UDANA> thanks #teamwork")
+        .await;
+    let reply = bot
+        .command(
+            "UANA",
+            "/feedback",
+            "<@ULI> from:\"Acme <Corp>\" Li fixed it",
+        )
+        .await;
+    assert!(
+        reply.text().contains("Customer feedback for li"),
+        "{}",
+        reply.body
+    );
+    let post = bot
+        .fake
+        .wait_for("chat.postMessage", |c| {
+            c.body.to_string().contains("Customer feedback")
+        })
+        .await;
+    assert!(
+        post.body.to_string().contains("Acme &lt;Corp&gt;"),
+        "{:#}",
+        post.body
+    );
+
+    let reply = bot.command("UDANA", "/leaderboard", "week").await;
+    let board = reply.json();
+    assert_eq!(board["response_type"], "ephemeral");
+    assert_eq!(board["blocks"][0]["type"], "header");
+    assert!(reply.text().contains("1. dana — 1"), "{}", reply.body);
+    assert!(
+        !reply.body.contains("<@"),
+        "boards mention no one: {}",
+        reply.body
+    );
+
+    let reply = bot.command("UANA", "/stats", "<@UDANA|dana>").await;
+    assert!(reply.text().contains("Kudos received: 1"), "{}", reply.body);
+    let reply = bot.command("UANA", "/stats", "<@UGUS>").await;
+    assert!(
+        reply
+            .text()
+            .contains("gus hasn't given or received any kudos"),
+        "{}",
+        reply.body
+    );
+
+    let reply = bot.command("UANA", "/undo", "").await;
+    assert!(reply.text().contains("#1"), "{}", reply.body);
+    let kudos = stored(&bot).await;
+    assert_eq!(
+        kudos[0].status,
+        spotlight::domain::model::KudosStatus::Undone
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_kudos_emoji_thanks_the_author_and_taking_it_back_withdraws_it() {
+    use spotlight::domain::model::KudosStatus;
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let reply = bot
+        .signed(
+            "/slack/events",
+            "application/json",
+            &json!({"type": "url_verification", "token": "t", "challenge": "3eZbrw1a"}).to_string(),
+        )
+        .await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "3eZbrw1a"));
+
+    let reaction = |kind: &str, emoji: &str| {
+        json!({"type": kind, "user": "UANA", "reaction": emoji, "item_user": "UDANA",
+            "item": {"type": "message", "channel": "C1", "ts": "1760000000.000100"},
+            "event_ts": "1760000001.000200"})
+    };
+    assert_eq!(
+        bot.event(reaction("reaction_added", "+1"), "Ev0")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        bot.event(reaction("reaction_added", "star2"), "Ev1")
+            .await
+            .status,
+        200
+    );
+    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    assert!(
+        post.body
+            .to_string()
+            .contains("<@UDANA>: <@UANA> says thank you!"),
+        "{:#}",
+        post.body
+    );
+    // Slack resends an event it thinks was missed: it counts once.
+    bot.event(reaction("reaction_added", "star2"), "Ev1").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let kudos = stored(&bot).await;
+    assert_eq!(kudos.len(), 1, "{kudos:#?}");
+    assert_eq!(kudos[0].recipients[0].name, "dana");
+    assert_eq!(
+        kudos[0].link.as_deref(),
+        Some("https://slack.com/archives/C1/p1760000000000100")
+    );
+
+    bot.event(reaction("reaction_removed", "star2"), "Ev2")
+        .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stored(&bot).await[0].status != KudosStatus::Undone {
+        assert!(tokio::time::Instant::now() < deadline, "never withdrawn");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(bot.fake.calls("chat.postMessage").len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn admins_configure_and_members_are_refused() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let reply = bot
+        .command("UANA", "/spotlight", "channel <#C9|celebrations>")
+        .await;
+    assert!(reply.text().contains("Only admins"), "{}", reply.body);
+    let reply = bot
+        .command("UBOSS", "/spotlight", "channel <#C9|celebrations>")
+        .await;
+    assert!(
+        reply.body.contains("Kudos will be announced in <#C9>."),
+        "{}",
+        reply.body
+    );
+    let reply = bot.command("UBOSS", "/spotlight", "admin <@UANA>").await;
+    assert!(
+        reply.text().contains("ana is now an admin"),
+        "{}",
+        reply.body
+    );
+    let reply = bot.command("UANA", "/spotlight", "allowance 1").await;
+    assert!(
+        reply.text().contains("1 thank-you per person per day"),
+        "{}",
+        reply.body
+    );
+    let reply = bot.command("UANA", "/spotlight", "emoji :tada:").await;
+    assert!(reply.text().contains("🎉"), "{}", reply.body);
+
+    bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
+    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    assert_eq!(post.body["channel"], "C9");
+    let reply = bot.command("UANA", "/kudos", "<@ULI> and you").await;
+    assert!(
+        reply.text().contains("Daily allowance reached"),
+        "{}",
+        reply.body
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    bot.fake.rate_limit_next("chat.postMessage", 1);
+    let started = std::time::Instant::now();
+    bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
+    let calls = loop {
+        let calls = bot.fake.calls("chat.postMessage");
+        if calls.len() == 2 {
+            break calls;
+        }
+        assert!(started.elapsed().as_secs() < 10, "{calls:#?}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert!(
+        started.elapsed().as_millis() >= 1000,
+        "waited for Retry-After"
+    );
+    assert_eq!(
+        calls[0].body, calls[1].body,
+        "the same message, once delivered"
+    );
+
+    bot.fake.fail_next("chat.postMessage", "not_in_channel");
+    bot.command("UANA", "/kudos", "<@ULI> thanks").await;
+    bot.fake
+        .wait_for("chat.postMessage", |c| c.body.to_string().contains("ULI"))
+        .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let reply = bot.command("UBOSS", "/spotlight", "").await;
+        if reply.text().contains("not_in_channel") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", reply.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(bot.fake.calls("chat.postMessage").len(), 3, "not retried");
+    bot.stop().await;
+}
