@@ -2,6 +2,8 @@
 //! `/spotlight …`, answered privately inside Slack's three seconds.
 
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde_json::{json, Value};
 use slack_morphism::prelude::*;
@@ -11,11 +13,22 @@ use super::names::SlackNames;
 use super::{render, Slack};
 use crate::chat::{self, Answer};
 
-pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent>) -> Json<Value> {
+pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent>) -> Response {
     let name = ev.command.0.trim_start_matches('/').to_string();
     let span = tracing::info_span!("command", name = %name, user = %ev.user_id, team = %ev.team_id);
+    if name == "kudos" && ev.text.as_deref().unwrap_or("").trim().is_empty() {
+        // No text: the form asks for everything instead.
+        let opened = super::modals::Opened {
+            channel: Some(ev.channel_id.0.clone()),
+            message: None,
+        };
+        super::interactions::open_form(&slack, &ev.team_id.0, &ev.trigger_id, opened)
+            .instrument(span)
+            .await;
+        return StatusCode::OK.into_response();
+    }
     let content = run(&slack, &ev, &name).instrument(span).await;
-    Json(ephemeral(content))
+    Json(ephemeral(content)).into_response()
 }
 
 fn ephemeral(content: SlackMessageContent) -> Value {

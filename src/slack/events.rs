@@ -59,6 +59,9 @@ async fn on_event(slack: &Slack, cb: SlackPushEventCallback) {
         SlackEventCallbackBody::ReactionRemoved(r) => {
             reaction_removed(slack, &team, &r.user.0, &r.reaction.0, &r.item).await
         }
+        SlackEventCallbackBody::AppHomeOpened(h) if h.tab.as_deref() != Some("messages") => {
+            super::home::publish(slack, &team, &h.user.0).await
+        }
         _ => Ok(()),
     };
     if let Err(e) = result {
@@ -67,6 +70,11 @@ async fn on_event(slack: &Slack, cb: SlackPushEventCallback) {
             _ => tracing::error!(error = ?e, "Slack event failed"),
         }
     }
+}
+
+/// A link that opens the message in whichever workspace holds it.
+pub fn permalink(channel: &str, ts: &str) -> String {
+    format!("{SLACK_WEB}/archives/{channel}/p{}", ts.replace('.', ""))
 }
 
 /// The message a reaction is on, and the id that makes the same gesture count once.
@@ -104,7 +112,7 @@ async fn reaction_added(
         return Ok(());
     }
     let recipient = slack.api.user(&token, team, &author.0).await?;
-    let link = format!("{}/archives/{channel}/p{}", SLACK_WEB, ts.replace('.', ""));
+    let link = permalink(&channel, &ts);
     let given = core
         .give_kudos(
             &ws,

@@ -5,6 +5,9 @@
 mod api;
 mod commands;
 mod events;
+mod home;
+mod interactions;
+mod modals;
 mod names;
 mod posts;
 pub mod render;
@@ -81,6 +84,7 @@ impl Slack {
         Router::new()
             .route("/slack/commands", post(commands::handle))
             .route("/slack/events", post(events::handle))
+            .route("/slack/interactions", post(interactions::handle))
             .layer(axum::middleware::from_fn_with_state(
                 self.verifier.clone(),
                 verify::signed,

@@ -1,14 +1,15 @@
 //! One integration-test binary: the core on real SQLite files, and the built `spotlight`
 //! binary driven as a user would drive it.
 
+mod both_platforms;
 mod cli;
 mod core_boards;
 mod core_kudos;
 mod core_settings;
-mod discord;
+pub mod discord;
 mod polish;
 mod scheduler;
 mod shell;
 mod shell_refusals;
-mod slack;
+pub mod slack;
 mod support;

@@ -1,6 +1,6 @@
 //! The real Discord adapter (serenity + poise) against a fake Discord on 127.0.0.1.
 
-mod fake;
+pub mod fake;
 mod payloads;
 mod refusals;
 mod tests;

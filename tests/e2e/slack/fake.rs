@@ -184,6 +184,18 @@ async fn api(
             json!({"ok": true, "channel": fields["channel"], "ts": format!("1760000000.{n:06}"),
                 "message": {"type": "message", "text": fields["text"], "ts": format!("1760000000.{n:06}")}})
         }
+        "views.open" | "views.publish" => {
+            let mut view = match &fields["view"] {
+                Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+                other => other.clone(),
+            };
+            let n = inner.calls.len();
+            view["id"] = json!(format!("V{n}"));
+            view["team_id"] = json!(TEAM);
+            view["hash"] = json!(format!("hash-{n}"));
+            json!({"ok": true, "view": view})
+        }
+        "chat.postEphemeral" => json!({"ok": true, "message_ts": "1760000000.999999"}),
         _ => json!({"ok": true}),
     };
     Json(reply).into_response()

@@ -1,7 +1,7 @@
 //! The real Slack adapter (slack-morphism, the app's HTTP server) against a fake Slack Web API
 //! on 127.0.0.1, with every request signed the way Slack signs it.
 
-mod fake;
+pub mod fake;
 mod tests;
 
 use std::net::SocketAddr;
@@ -189,4 +189,31 @@ fn rand_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::SeqCst)
+}
+
+impl SlackBot {
+    /// An interaction payload (`payload=<json>`), signed.
+    pub async fn interaction(&self, payload: Value) -> Reply {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            &body,
+        )
+        .await
+    }
+}
+
+/// Submits a form Slack opened, as the user filled it in: `state` is the view's state values.
+pub fn submission(opened: &Value, user: &str, state: Value) -> Value {
+    let mut view = opened.clone();
+    view["state"] = serde_json::json!({ "values": state });
+    serde_json::json!({
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": user, "username": "someone", "team_id": TEAM},
+        "api_app_id": "A1",
+        "trigger_id": "trigger-view",
+        "view": view
+    })
 }

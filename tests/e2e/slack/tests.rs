@@ -372,3 +372,173 @@ async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
     assert_eq!(bot.fake.calls("chat.postMessage").len(), 3, "not retried");
     bot.stop().await;
 }
+
+/// The view Slack was asked to open, as Slack would echo it back with its id.
+async fn opened_view(bot: &SlackBot, nth: usize) -> serde_json::Value {
+    let call = bot
+        .fake
+        .wait_for("views.open", |_| bot.fake.calls("views.open").len() > nth)
+        .await;
+    let _ = call;
+    let call = &bot.fake.calls("views.open")[nth];
+    let mut view = match &call.body["view"] {
+        serde_json::Value::String(s) => serde_json::from_str(s).unwrap(),
+        other => other.clone(),
+    };
+    view["id"] = json!(format!("VIEW{nth}"));
+    view["team_id"] = json!("T1");
+    view["hash"] = json!("h");
+    view
+}
+
+#[tokio::test]
+async fn kudos_with_no_text_opens_the_form_and_a_sent_form_counts_once() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let reply = bot.command("UANA", "/kudos", "").await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, ""));
+    let open = bot.fake.wait_for("views.open", |_| true).await;
+    assert!(open.body["trigger_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("trigger-"));
+    let view = opened_view(&bot, 0).await;
+    assert_eq!(view["type"], "modal");
+    let blocks = view["blocks"].to_string();
+    for part in [
+        "multi_users_select",
+        "plain_text_input",
+        "static_select",
+        "Teamwork",
+    ] {
+        assert!(blocks.contains(part), "{part} in {blocks}");
+    }
+
+    // Thanking yourself keeps the form open with the reason under the people picker.
+    let me = json!({
+        "who": {"who": {"type": "multi_users_select", "selected_users": ["UANA"]}},
+        "msg": {"msg": {"type": "plain_text_input", "value": "me"}}
+    });
+    let reply = bot.interaction(super::submission(&view, "UANA", me)).await;
+    let errors = reply.json();
+    assert_eq!(errors["response_action"], "errors", "{}", reply.body);
+    assert!(
+        errors["errors"]["who"]
+            .as_str()
+            .unwrap()
+            .contains("yourself"),
+        "{}",
+        reply.body
+    );
+
+    let filled = json!({
+        "who": {"who": {"type": "multi_users_select", "selected_users": ["UDANA", "ULI"]}},
+        "msg": {"msg": {"type": "plain_text_input", "value": "Thanks for the <!here> cover"}},
+        "value": {"value": {"type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "Teamwork"}, "value": "Teamwork"}}}
+    });
+    let reply = bot
+        .interaction(super::submission(&view, "UANA", filled.clone()))
+        .await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, ""),
+        "closes the form"
+    );
+    let confirm = bot.fake.wait_for("chat.postEphemeral", |_| true).await;
+    assert_eq!(confirm.body["user"], "UANA");
+    assert!(
+        confirm
+            .body
+            .to_string()
+            .contains("Kudos sent to dana and li"),
+        "{:#}",
+        confirm.body
+    );
+    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let shown = post.body.to_string();
+    assert!(
+        shown.contains("<@UDANA> and <@ULI>: <@UANA> says thank you!"),
+        "{shown}"
+    );
+    assert!(!shown.contains("<!here>"), "{shown}");
+
+    // A double click sends the same form again: it counts once.
+    bot.interaction(super::submission(&view, "UANA", filled))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let kudos = stored(&bot).await;
+    assert_eq!(kudos.len(), 1);
+    assert_eq!(kudos[0].value.as_deref(), Some("Teamwork"));
+    assert_eq!(bot.fake.calls("chat.postMessage").len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_message_shortcut_thanks_the_author_and_links_the_message() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let shortcut = json!({
+        "type": "message_action", "callback_id": "give_kudos", "trigger_id": "trigger-sc",
+        "response_url": "http://127.0.0.1:9/r", "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": "UANA", "username": "ana"}, "channel": {"id": "C1", "name": "general"},
+        "message_ts": "1760000000.000200",
+        "message": {"type": "message", "user": "UDANA", "ts": "1760000000.000200", "text": "Refund done!"}
+    });
+    let reply = bot.interaction(shortcut).await;
+    assert_eq!(reply.status, 200);
+    let view = opened_view(&bot, 0).await;
+    assert!(
+        view["blocks"].to_string().contains("Thanking *dana*"),
+        "{view:#}"
+    );
+    let filled = json!({"msg": {"msg": {"type": "plain_text_input", "value": "Thanks for the quick refund"}}});
+    let reply = bot
+        .interaction(super::submission(&view, "UANA", filled))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let kudos = stored(&bot).await;
+    assert_eq!(kudos[0].recipients[0].name, "dana");
+    assert_eq!(kudos[0].message, "Thanks for the quick refund");
+    assert_eq!(
+        kudos[0].link.as_deref(),
+        Some("https://slack.com/archives/C1/p1760000000000200")
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn app_home_shows_your_thanks_the_week_and_a_kudos_button() {
+    let bot = SlackBot::start("2026-10-06T09:00:00Z").await;
+    bot.command("UDANA", "/kudos", "<@UANA> thanks for the handover")
+        .await;
+    bot.event(
+        json!({"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "home"}),
+        "EvHome",
+    )
+    .await;
+    let publish = bot.fake.wait_for("views.publish", |_| true).await;
+    assert_eq!(publish.body["user_id"], "UANA");
+    let home = publish.body["view"].to_string();
+    for part in [
+        "\"type\":\"home\"",
+        "Customer Service Week, day 2: Internal customers",
+        "You can thank 5 more people today.",
+        "Kudos received: 1",
+        "1. ana — 1",
+        "open_kudos_form",
+    ] {
+        assert!(home.contains(part), "{part} in {home}");
+    }
+    let press = json!({
+        "type": "block_actions", "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": "UANA", "username": "ana"}, "api_app_id": "A1",
+        "container": {"type": "view", "view_id": "VH"}, "trigger_id": "trigger-home",
+        "actions": [{"type": "button", "action_id": "open_kudos_form", "block_id": "b",
+            "text": {"type": "plain_text", "text": "Give kudos"}, "action_ts": "1"}]
+    });
+    let reply = bot.interaction(press).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let open = bot.fake.wait_for("views.open", |_| true).await;
+    assert_eq!(open.body["trigger_id"], "trigger-home");
+    bot.stop().await;
+}
