@@ -35,6 +35,14 @@ const SECRET_VARS: &[&str] = &[
     "slack_signing_secret_file",
     "slack_bot_token",
     "slack_bot_token_file",
+    "slack_client_id",
+    "slack_client_id_file",
+    "slack_client_secret",
+    "slack_client_secret_file",
+    "slack_app_token",
+    "slack_app_token_file",
+    "secret_key",
+    "secret_key_file",
 ];
 
 /// What each key accepts, in the words a type error is reported with.

@@ -27,6 +27,9 @@ pub struct Secrets {
     pub discord_token: Option<Secret>,
     pub slack_signing_secret: Option<Secret>,
     pub slack_bot_token: Option<Secret>,
+    pub slack_client_id: Option<Secret>,
+    pub slack_client_secret: Option<Secret>,
+    pub secret_key: Option<Secret>,
 }
 
 impl Secrets {
@@ -36,6 +39,9 @@ impl Secrets {
             discord_token: read("SPOTLIGHT_DISCORD_TOKEN")?,
             slack_signing_secret: read("SPOTLIGHT_SLACK_SIGNING_SECRET")?,
             slack_bot_token: read("SPOTLIGHT_SLACK_BOT_TOKEN")?,
+            slack_client_id: read("SPOTLIGHT_SLACK_CLIENT_ID")?,
+            slack_client_secret: read("SPOTLIGHT_SLACK_CLIENT_SECRET")?,
+            secret_key: read("SPOTLIGHT_SECRET_KEY")?,
         })
     }
 
@@ -45,17 +51,39 @@ impl Secrets {
 
     /// The platforms these credentials open; half a Slack set is a mistake worth stopping for.
     pub fn platforms(&self) -> anyhow::Result<crate::run::Platforms> {
-        let slack = match (&self.slack_signing_secret, &self.slack_bot_token) {
-            (Some(signing), Some(bot)) => Some(crate::slack::SlackCredentials {
-                signing_secret: signing.clone(),
-                bot_token: Some(bot.clone()),
-            }),
+        let oauth = match (&self.slack_client_id, &self.slack_client_secret) {
+            (Some(id), Some(secret)) => {
+                let Some(key) = &self.secret_key else {
+                    anyhow::bail!(
+                        "Slack OAuth stores each workspace's token encrypted: set SPOTLIGHT_SECRET_KEY \
+                         (a long random text) as well"
+                    );
+                };
+                Some(crate::slack::OAuthApp {
+                    client_id: id.expose().to_string(),
+                    client_secret: secret.clone(),
+                    vault: Vault::new(key),
+                })
+            }
             (None, None) => None,
-            (Some(_), None) => anyhow::bail!(
-                "SPOTLIGHT_SLACK_SIGNING_SECRET is set but SPOTLIGHT_SLACK_BOT_TOKEN is not: Slack needs both"
+            _ => anyhow::bail!(
+                "Slack OAuth needs both SPOTLIGHT_SLACK_CLIENT_ID and SPOTLIGHT_SLACK_CLIENT_SECRET"
             ),
-            (None, Some(_)) => anyhow::bail!(
-                "SPOTLIGHT_SLACK_BOT_TOKEN is set but SPOTLIGHT_SLACK_SIGNING_SECRET is not: Slack needs both"
+        };
+        let wants_slack = self.slack_bot_token.is_some() || oauth.is_some();
+        let slack = match (&self.slack_signing_secret, wants_slack) {
+            (Some(signing), true) => Some(crate::slack::SlackCredentials {
+                signing_secret: signing.clone(),
+                bot_token: self.slack_bot_token.clone(),
+                oauth,
+            }),
+            (None, false) => None,
+            (Some(_), false) => anyhow::bail!(
+                "SPOTLIGHT_SLACK_SIGNING_SECRET is set but no bot token: set SPOTLIGHT_SLACK_BOT_TOKEN \
+                 (one workspace) or SPOTLIGHT_SLACK_CLIENT_ID and SPOTLIGHT_SLACK_CLIENT_SECRET (OAuth)"
+            ),
+            (None, true) => anyhow::bail!(
+                "Slack needs SPOTLIGHT_SLACK_SIGNING_SECRET to check that requests come from Slack"
             ),
         };
         Ok(crate::run::Platforms {
@@ -87,9 +115,71 @@ fn read(var: &str) -> anyhow::Result<Option<Secret>> {
     }
 }
 
+/// Seals secrets kept in the database (Slack workspaces' bot tokens) with a key that only the
+/// environment holds: XChaCha20-Poly1305, the key being SHA-256 of `SPOTLIGHT_SECRET_KEY`.
+#[derive(Clone)]
+pub struct Vault(chacha20poly1305::XChaCha20Poly1305);
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(***)")
+    }
+}
+
+impl Vault {
+    pub fn new(key: &Secret) -> Self {
+        use chacha20poly1305::KeyInit;
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(key.expose().as_bytes()).into();
+        Self(chacha20poly1305::XChaCha20Poly1305::new(&digest.into()))
+    }
+
+    /// The nonce and the sealed bytes.
+    pub fn seal(&self, secret: &Secret) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+        use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+        let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .0
+            .encrypt(&nonce, secret.expose().as_bytes())
+            .map_err(|_| anyhow::anyhow!("cannot seal a secret"))?;
+        Ok((nonce.to_vec(), sealed))
+    }
+
+    pub fn open(&self, nonce: &[u8], sealed: &[u8]) -> anyhow::Result<Secret> {
+        use chacha20poly1305::aead::Aead;
+        let nonce: [u8; 24] = nonce
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("a sealed secret has a bad nonce"))?;
+        let plain = self.0.decrypt(&nonce.into(), sealed).map_err(|_| {
+            anyhow::anyhow!("cannot open a sealed secret: was SPOTLIGHT_SECRET_KEY changed?")
+        })?;
+        Ok(Secret(String::from_utf8(plain)?))
+    }
+}
+
+/// A random token for one-time values (OAuth `state`), as hex.
+pub fn random_token() -> String {
+    use chacha20poly1305::aead::rand_core::RngCore;
+    let mut bytes = [0u8; 24];
+    chacha20poly1305::aead::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
-mod tests {
+mod vault_tests {
     use super::*;
+
+    #[test]
+    fn sealed_tokens_open_only_with_the_same_key() {
+        let vault = Vault::new(&Secret::new("key one"));
+        let (nonce, sealed) = vault.seal(&Secret::new("xoxb-123")).unwrap();
+        assert!(!String::from_utf8_lossy(&sealed).contains("xoxb"));
+        assert_eq!(vault.open(&nonce, &sealed).unwrap().expose(), "xoxb-123");
+        assert!(Vault::new(&Secret::new("key two"))
+            .open(&nonce, &sealed)
+            .is_err());
+        assert_ne!(random_token(), random_token());
+    }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
@@ -97,6 +187,7 @@ mod tests {
             discord_token: Some(Secret("abc.def.ghi".into())),
             slack_signing_secret: Some(Secret("s3cr3t".into())),
             slack_bot_token: Some(Secret("xoxb-123".into())),
+            ..Default::default()
         };
         let shown = format!("{s:?}");
         assert!(!shown.contains("abc.def"), "{shown}");

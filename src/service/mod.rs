@@ -5,6 +5,7 @@ mod boards;
 mod calendar;
 mod deliveries;
 mod export;
+mod installs;
 mod kudos;
 mod settings;
 

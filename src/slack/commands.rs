@@ -39,7 +39,7 @@ fn ephemeral(content: SlackMessageContent) -> Value {
 
 async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageContent {
     let team = ev.team_id.0.as_str();
-    let Some(token) = slack.token_for(team) else {
+    let Some(token) = slack.token_for(team).await else {
         return render::refusal("Spotlight isn't installed in this workspace yet.");
     };
     let (ws, me, actor) = match slack

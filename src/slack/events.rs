@@ -26,6 +26,11 @@ pub async fn handle(State(slack): State<Slack>, body: String) -> Response {
         .as_str()
         .unwrap_or_default()
         .to_string();
+    if matches!(kind.as_str(), "app_uninstalled" | "tokens_revoked") {
+        let team = raw["team_id"].as_str().unwrap_or_default().to_string();
+        slack.uninstalled(&team).await;
+        return StatusCode::OK.into_response();
+    }
     match serde_json::from_value::<SlackPushEvent>(raw) {
         Ok(SlackPushEvent::UrlVerification(v)) => v.challenge.into_response(),
         Ok(SlackPushEvent::EventCallback(cb)) => {
@@ -99,7 +104,7 @@ async fn reaction_added(
     let (Some(author), Some((channel, ts, event_id))) = (author, gesture(item, user)) else {
         return Ok(());
     };
-    let Some(token) = slack.token_for(team) else {
+    let Some(token) = slack.token_for(team).await else {
         return Ok(());
     };
     let core = &slack.app.spotlight;

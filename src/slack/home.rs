@@ -26,7 +26,7 @@ fn header(text: &str) -> SlackBlock {
 
 /// Publishes the member's Home tab.
 pub async fn publish(slack: &Slack, team: &str, user: &str) -> anyhow::Result<()> {
-    let Some(token) = slack.token_for(team) else {
+    let Some(token) = slack.token_for(team).await else {
         return Ok(());
     };
     let core = &slack.app.spotlight;

@@ -72,7 +72,7 @@ pub async fn handle(State(slack): State<Slack>, Form(form): Form<Payload>) -> Re
 
 /// Opens the form inside the three seconds a trigger lives.
 pub async fn open_form(slack: &Slack, team: &str, trigger: &SlackTriggerId, opened: Opened) {
-    let Some(token) = slack.token_for(team) else {
+    let Some(token) = slack.token_for(team).await else {
         return;
     };
     let core = &slack.app.spotlight;
@@ -118,7 +118,7 @@ async fn submitted(slack: &Slack, v: SlackInteractionViewSubmissionEvent) -> Res
         return StatusCode::OK.into_response();
     }
     let team = v.team.id.0.clone();
-    let Some(token) = slack.token_for(&team) else {
+    let Some(token) = slack.token_for(&team).await else {
         return StatusCode::OK.into_response();
     };
     let opened: Opened = modal

@@ -9,6 +9,7 @@ mod home;
 mod interactions;
 mod modals;
 mod names;
+mod oauth;
 mod posts;
 pub mod render;
 mod verify;
@@ -25,6 +26,7 @@ use crate::domain::model::{Actor, Member, Workspace};
 use crate::secrets::Secret;
 
 pub use api::{Api, CallError};
+pub use oauth::{OAuthApp, SCOPES};
 pub use posts::SlackSink;
 
 pub const PLATFORM: &str = "slack";
@@ -35,6 +37,8 @@ pub struct SlackCredentials {
     pub signing_secret: Secret,
     /// One workspace's bot token (`xoxb-…`).
     pub bot_token: Option<Secret>,
+    /// Or installs in many workspaces through OAuth.
+    pub oauth: Option<OAuthApp>,
 }
 
 /// Everything a Slack handler reaches.
@@ -44,6 +48,7 @@ pub struct Slack {
     pub api: Api,
     verifier: Arc<SlackEventSignatureVerifier>,
     bot_token: Option<Secret>,
+    oauth: Option<OAuthApp>,
 }
 
 impl Slack {
@@ -57,6 +62,7 @@ impl Slack {
             api,
             verifier,
             bot_token: credentials.bot_token,
+            oauth: credentials.oauth,
         })
     }
 
@@ -79,22 +85,52 @@ impl Slack {
         }
     }
 
-    /// The routes Slack calls, each behind the signature check.
+    /// The routes Slack calls, each behind the signature check, and the install pages a
+    /// browser opens.
     pub fn routes(&self) -> Router {
-        Router::new()
+        let signed = Router::new()
             .route("/slack/commands", post(commands::handle))
             .route("/slack/events", post(events::handle))
             .route("/slack/interactions", post(interactions::handle))
             .layer(axum::middleware::from_fn_with_state(
                 self.verifier.clone(),
                 verify::signed,
-            ))
+            ));
+        Router::new()
+            .merge(signed)
+            .route("/slack/install", axum::routing::get(oauth::install))
+            .route("/slack/oauth/callback", axum::routing::get(oauth::callback))
             .with_state(self.clone())
     }
 
-    /// The bot token for a team, if Spotlight may speak there.
-    pub fn token_for(&self, _team: &str) -> Option<SlackApiToken> {
-        self.bot_token.as_ref().map(api::token)
+    /// The bot token for a team, if Spotlight may speak there: the one configured token, or
+    /// the team's own from its install.
+    pub async fn token_for(&self, team: &str) -> Option<SlackApiToken> {
+        if let Some(token) = &self.bot_token {
+            return Some(api::token(token));
+        }
+        let oauth = self.oauth.as_ref()?;
+        match self.app.spotlight.install(team).await {
+            Ok(Some(install)) => match oauth.vault.open(&install.nonce, &install.sealed) {
+                Ok(token) => Some(api::token(&token)),
+                Err(e) => {
+                    tracing::error!(team, error = %e, "cannot open the workspace's token");
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(team, error = ?e, "cannot read the workspace's install");
+                None
+            }
+        }
+    }
+
+    /// The workspace removed the app or revoked its tokens: stop speaking there.
+    pub async fn uninstalled(&self, team: &str) {
+        if let Err(e) = self.app.spotlight.forget_install(team).await {
+            tracing::error!(team, error = ?e, "could not forget an install");
+        }
     }
 
     /// The caller's workspace, member record and admin verdict: Slack's admins and owners, and

@@ -11,7 +11,7 @@ pub struct SlackSink {
 
 impl Sink for SlackSink {
     async fn deliver(&self, ws: &Workspace, post: &Post) -> Result<(), DeliveryError> {
-        let Some(token) = self.slack.token_for(&ws.external_id) else {
+        let Some(token) = self.slack.token_for(&ws.external_id).await else {
             return Err(DeliveryError::Permanent(
                 "Spotlight is no longer installed in this workspace".into(),
             ));

@@ -6,6 +6,7 @@ mod deliveries;
 mod kudos;
 mod members;
 mod schedule;
+mod slack;
 mod stats;
 mod workspaces;
 
@@ -23,6 +24,7 @@ pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
 pub use deliveries::DeliveryFailure;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
 pub use schedule::Outcome;
+pub use slack::{NewInstall, SealedInstall};
 pub use workspaces::SettingChange;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -39,6 +39,7 @@ async fn the_daily_prompt_reaches_discord_and_slack_from_one_process() {
         slack: Some(SlackCredentials {
             signing_secret: Secret::new("secret"),
             bot_token: Some(Secret::new("xoxb-test")),
+            oauth: None,
         }),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -195,6 +195,10 @@ async fn api(
             view["hash"] = json!(format!("hash-{n}"));
             json!({"ok": true, "view": view})
         }
+        "oauth.v2.access" => json!({"ok": true, "access_token": "xoxb-installed",
+            "token_type": "bot", "scope": "commands,chat:write,users:read,reactions:read,im:write",
+            "bot_user_id": BOT, "app_id": "A1", "team": {"id": TEAM, "name": "Acme"},
+            "authed_user": {"id": "UBOSS"}}),
         "chat.postEphemeral" => json!({"ok": true, "message_ts": "1760000000.999999"}),
         _ => json!({"ok": true}),
     };

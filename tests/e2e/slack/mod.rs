@@ -60,6 +60,36 @@ pub struct SlackBot {
 
 impl SlackBot {
     pub async fn start(at: &str) -> Self {
+        Self::start_with(
+            at,
+            SlackCredentials {
+                signing_secret: Secret::new(SECRET),
+                bot_token: Some(Secret::new("xoxb-test")),
+                oauth: None,
+            },
+        )
+        .await
+    }
+
+    /// Installable in many workspaces, with no token of its own.
+    pub async fn start_oauth(at: &str) -> Self {
+        Self::start_with(
+            at,
+            SlackCredentials {
+                signing_secret: Secret::new(SECRET),
+                bot_token: None,
+                oauth: Some(spotlight::slack::OAuthApp {
+                    client_id: "123.456".into(),
+                    client_secret: Secret::new("client-secret"),
+                    vault: spotlight::secrets::Vault::new(&Secret::new("test key")),
+                }),
+            },
+        )
+        .await
+    }
+
+    pub async fn start_with(at: &str, credentials: SlackCredentials) -> Self {
+        let has_token = credentials.bot_token.is_some();
         let fake = FakeSlack::start().await;
         fake.add_user("UANA", "ana");
         fake.add_user("UDANA", "dana");
@@ -80,20 +110,23 @@ impl SlackBot {
         let app = test.app.clone();
         let platforms = spotlight::run::Platforms {
             discord: None,
-            slack: Some(SlackCredentials {
-                signing_secret: Secret::new(SECRET),
-                bot_token: Some(Secret::new("xoxb-test")),
-            }),
+            slack: Some(credentials),
         };
         let running = tokio::spawn(spotlight::run::run(app, platforms, Some(listener), async {
             let _ = stopped.await;
         }));
-        fake.wait_for("auth.test", |_| true).await;
+        if has_token {
+            fake.wait_for("auth.test", |_| true).await;
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         Self {
             fake,
             test,
             addr,
-            http: reqwest::Client::new(),
+            http,
             stop: Some(stop),
             running,
         }
@@ -216,4 +249,26 @@ pub fn submission(opened: &Value, user: &str, state: Value) -> Value {
         "trigger_id": "trigger-view",
         "view": view
     })
+}
+
+impl SlackBot {
+    /// A browser's GET: the status, the redirect target if any, and the page.
+    pub async fn get(&self, path: &str) -> (u16, Option<String>, String) {
+        let response = self
+            .http
+            .get(format!("http://{}{path}", self.addr))
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        (
+            response.status().as_u16(),
+            location,
+            response.text().await.unwrap(),
+        )
+    }
 }

@@ -542,3 +542,61 @@ async fn app_home_shows_your_thanks_the_week_and_a_kudos_button() {
     assert_eq!(open.body["trigger_id"], "trigger-home");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn oauth_install_stores_the_token_sealed_and_uninstall_forgets_it() {
+    let bot = SlackBot::start_oauth("2026-10-05T09:00:00Z").await;
+    let reply = bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
+    assert!(reply.text().contains("isn't installed"), "{}", reply.body);
+
+    let (status, location, _) = bot.get("/slack/install").await;
+    assert_eq!(status, 302);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("https://slack.com/oauth/v2/authorize?client_id=123.456&scope=commands%2Cchat%3Awrite%2Cusers%3Aread%2Creactions%3Aread%2Cim%3Awrite&state="),
+        "{location}"
+    );
+    let state = location.rsplit("state=").next().unwrap().to_string();
+
+    let (status, _, page) = bot.get("/slack/oauth/callback?code=abc&state=forged").await;
+    assert_eq!(status, 400, "{page}");
+    assert!(bot.fake.calls("oauth.v2.access").is_empty());
+
+    let (status, _, page) = bot
+        .get(&format!("/slack/oauth/callback?code=abc&state={state}"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Spotlight is installed in Acme"), "{page}");
+    let exchange = bot.fake.wait_for("oauth.v2.access", |_| true).await;
+    assert_eq!(exchange.body["code"], "abc");
+    let (status, _, _) = bot
+        .get(&format!("/slack/oauth/callback?code=abc&state={state}"))
+        .await;
+    assert_eq!(status, 400, "a state works once");
+
+    let sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT token_sealed FROM slack_installs WHERE team_id = 'T1'")
+            .fetch_one(bot.test.core().store().pool())
+            .await
+            .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&sealed).contains("xoxb"),
+        "encrypted at rest"
+    );
+
+    let reply = bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
+    assert!(
+        reply.text().contains("Kudos sent to dana"),
+        "{}",
+        reply.body
+    );
+    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-installed"));
+
+    bot.event(json!({"type": "app_uninstalled"}), "EvGone")
+        .await;
+    let reply = bot.command("UANA", "/kudos", "<@UDANA> again").await;
+    assert!(reply.text().contains("isn't installed"), "{}", reply.body);
+    assert_eq!(stored(&bot).await.len(), 1, "the workspace's kudos stay");
+    bot.stop().await;
+}
