@@ -56,6 +56,16 @@ pub async fn run(
         None if slack.is_some() => anyhow::bail!("Slack needs the HTTP server (server.listen)"),
         None => {}
     }
+    if let (Some(slack), Some(app_token)) = (
+        &slack,
+        platforms.slack.as_ref().and_then(|s| s.app_token.clone()),
+    ) {
+        tasks.spawn(crate::slack::socket::run(
+            slack.clone(),
+            app_token,
+            stopped.clone(),
+        ));
+    }
     if let Some(slack) = slack {
         let scheduler = crate::scheduler::Scheduler::new(app.spotlight.clone());
         let every = std::time::Duration::from_millis(app.config.scheduler.tick_ms);

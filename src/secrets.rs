@@ -29,6 +29,7 @@ pub struct Secrets {
     pub slack_bot_token: Option<Secret>,
     pub slack_client_id: Option<Secret>,
     pub slack_client_secret: Option<Secret>,
+    pub slack_app_token: Option<Secret>,
     pub secret_key: Option<Secret>,
 }
 
@@ -41,6 +42,7 @@ impl Secrets {
             slack_bot_token: read("SPOTLIGHT_SLACK_BOT_TOKEN")?,
             slack_client_id: read("SPOTLIGHT_SLACK_CLIENT_ID")?,
             slack_client_secret: read("SPOTLIGHT_SLACK_CLIENT_SECRET")?,
+            slack_app_token: read("SPOTLIGHT_SLACK_APP_TOKEN")?,
             secret_key: read("SPOTLIGHT_SECRET_KEY")?,
         })
     }
@@ -76,6 +78,7 @@ impl Secrets {
                 signing_secret: signing.clone(),
                 bot_token: self.slack_bot_token.clone(),
                 oauth,
+                app_token: self.slack_app_token.clone(),
             }),
             (None, false) => None,
             (Some(_), false) => anyhow::bail!(

@@ -93,6 +93,10 @@ impl Api {
         &self.client
     }
 
+    pub fn shared_client(&self) -> Arc<SlackHyperClient> {
+        self.client.clone()
+    }
+
     /// Runs a call, waiting out rate limits; other failures are classified.
     pub async fn call<T, F, Fut>(&self, what: &str, mut f: F) -> Result<T, CallError>
     where

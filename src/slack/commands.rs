@@ -14,6 +14,14 @@ use super::{render, Slack};
 use crate::chat::{self, Answer};
 
 pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent>) -> Response {
+    match respond(&slack, &ev).await {
+        Some(content) => Json(ephemeral(content)).into_response(),
+        None => StatusCode::OK.into_response(),
+    }
+}
+
+/// The private reply to a command, over HTTP or Socket Mode; `None` when a form opened instead.
+pub async fn respond(slack: &Slack, ev: &SlackCommandEvent) -> Option<SlackMessageContent> {
     let name = ev.command.0.trim_start_matches('/').to_string();
     let span = tracing::info_span!("command", name = %name, user = %ev.user_id, team = %ev.team_id);
     if name == "kudos" && ev.text.as_deref().unwrap_or("").trim().is_empty() {
@@ -22,13 +30,12 @@ pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent
             channel: Some(ev.channel_id.0.clone()),
             message: None,
         };
-        super::interactions::open_form(&slack, &ev.team_id.0, &ev.trigger_id, opened)
+        super::interactions::open_form(slack, &ev.team_id.0, &ev.trigger_id, opened)
             .instrument(span)
             .await;
-        return StatusCode::OK.into_response();
+        return None;
     }
-    let content = run(&slack, &ev, &name).instrument(span).await;
-    Json(ephemeral(content)).into_response()
+    Some(run(slack, ev, &name).instrument(span).await)
 }
 
 fn ephemeral(content: SlackMessageContent) -> Value {

@@ -21,22 +21,14 @@ pub async fn handle(State(slack): State<Slack>, body: String) -> Response {
     let Ok(raw) = serde_json::from_str::<Value>(&body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    // Event types slack-morphism does not model still parse (as Unknown); read the kind first.
     let kind = raw["event"]["type"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    if matches!(kind.as_str(), "app_uninstalled" | "tokens_revoked") {
-        let team = raw["team_id"].as_str().unwrap_or_default().to_string();
-        slack.uninstalled(&team).await;
-        return StatusCode::OK.into_response();
-    }
     match serde_json::from_value::<SlackPushEvent>(raw) {
         Ok(SlackPushEvent::UrlVerification(v)) => v.challenge.into_response(),
         Ok(SlackPushEvent::EventCallback(cb)) => {
-            let span =
-                tracing::info_span!("event", name = %kind, id = %cb.event_id, team = %cb.team_id);
-            tokio::spawn(async move { on_event(&slack, cb).await }.instrument(span));
+            tokio::spawn(async move { received(&slack, cb).await });
             StatusCode::OK.into_response()
         }
         Ok(_) => StatusCode::OK.into_response(),
@@ -47,8 +39,23 @@ pub async fn handle(State(slack): State<Slack>, body: String) -> Response {
     }
 }
 
-async fn on_event(slack: &Slack, cb: SlackPushEventCallback) {
+/// Handles one event, over HTTP or Socket Mode, in its own span.
+pub async fn received(slack: &Slack, cb: SlackPushEventCallback) {
+    let kind = serde_json::to_value(&cb.event)
+        .ok()
+        .and_then(|v| v["type"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let span = tracing::info_span!("event", name = %kind, id = %cb.event_id, team = %cb.team_id);
+    on_event(slack, cb, &kind).instrument(span).await
+}
+
+async fn on_event(slack: &Slack, cb: SlackPushEventCallback, kind: &str) {
     let team = cb.team_id.0.clone();
+    // slack-morphism has no model of tokens_revoked: it arrives as Unknown.
+    if matches!(kind, "app_uninstalled" | "tokens_revoked") {
+        slack.uninstalled(&team).await;
+        return;
+    }
     let result = match cb.event {
         SlackEventCallbackBody::ReactionAdded(r) => {
             reaction_added(

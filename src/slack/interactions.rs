@@ -29,6 +29,21 @@ pub async fn handle(State(slack): State<Slack>, Form(form): Form<Payload>) -> Re
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
+    match respond(&slack, event).await {
+        Some(errors) => Json(errors_reply(&errors)).into_response(),
+        None => StatusCode::OK.into_response(),
+    }
+}
+
+/// Field errors that keep a form open: block id → text.
+pub type FormErrors = std::collections::HashMap<String, String>;
+
+fn errors_reply(errors: &FormErrors) -> serde_json::Value {
+    json!({"response_action": "errors", "errors": errors})
+}
+
+/// Handles an interaction, over HTTP or Socket Mode; `Some` when a form must stay open.
+pub async fn respond(slack: &Slack, event: SlackInteractionEvent) -> Option<FormErrors> {
     match event {
         SlackInteractionEvent::MessageAction(a) if a.callback_id.0 == SHORTCUT => {
             let span = tracing::info_span!("command", name = "Give kudos", user = %a.user.id);
@@ -44,10 +59,10 @@ pub async fn handle(State(slack): State<Slack>, Form(form): Form<Payload>) -> Re
                 channel: a.channel.as_ref().map(|c| c.id.0.clone()),
                 message,
             };
-            open_form(&slack, &a.team.id.0, &a.trigger_id, opened)
+            open_form(slack, &a.team.id.0, &a.trigger_id, opened)
                 .instrument(span)
                 .await;
-            StatusCode::OK.into_response()
+            None
         }
         SlackInteractionEvent::BlockActions(b)
             if b.actions
@@ -59,14 +74,14 @@ pub async fn handle(State(slack): State<Slack>, Form(form): Form<Payload>) -> Re
                 channel: b.channel.as_ref().map(|c| c.id.0.clone()),
                 message: None,
             };
-            open_form(&slack, &b.team.id.0, &b.trigger_id, opened).await;
-            StatusCode::OK.into_response()
+            open_form(slack, &b.team.id.0, &b.trigger_id, opened).await;
+            None
         }
         SlackInteractionEvent::ViewSubmission(v) => {
             let span = tracing::info_span!("command", name = "kudos form", user = %v.user.id);
-            submitted(&slack, v).instrument(span).await
+            submitted(slack, v).instrument(span).await
         }
-        _ => StatusCode::OK.into_response(),
+        _ => None,
     }
 }
 
@@ -110,17 +125,15 @@ pub async fn open_form(slack: &Slack, team: &str, trigger: &SlackTriggerId, open
     }
 }
 
-async fn submitted(slack: &Slack, v: SlackInteractionViewSubmissionEvent) -> Response {
+async fn submitted(slack: &Slack, v: SlackInteractionViewSubmissionEvent) -> Option<FormErrors> {
     let SlackView::Modal(modal) = &v.view.view else {
-        return StatusCode::OK.into_response();
+        return None;
     };
     if modal.callback_id.as_ref().map(|c| c.0.as_str()) != Some(modals::CALLBACK) {
-        return StatusCode::OK.into_response();
+        return None;
     }
     let team = v.team.id.0.clone();
-    let Some(token) = slack.token_for(&team).await else {
-        return StatusCode::OK.into_response();
-    };
+    let token = slack.token_for(&team).await?;
     let opened: Opened = modal
         .private_metadata
         .as_deref()
@@ -198,11 +211,11 @@ async fn submitted(slack: &Slack, v: SlackInteractionViewSubmissionEvent) -> Res
         }
         .in_current_span(),
     );
-    StatusCode::OK.into_response()
+    None
 }
 
 /// Keeps the form open with the refusal under the field it is about.
-fn form_error(opened: &Opened, e: &crate::domain::error::Error) -> Response {
+fn form_error(opened: &Opened, e: &crate::domain::error::Error) -> Option<FormErrors> {
     use crate::domain::error::{Error, Refusal};
     let about_people = matches!(
         e,
@@ -220,5 +233,5 @@ fn form_error(opened: &Opened, e: &crate::domain::error::Error) -> Response {
         modals::MESSAGE
     };
     let text = crate::chat::failure_text(e);
-    Json(json!({"response_action": "errors", "errors": {block: text}})).into_response()
+    Some(FormErrors::from([(block.to_string(), text)]))
 }

@@ -12,6 +12,7 @@ mod names;
 mod oauth;
 mod posts;
 pub mod render;
+pub mod socket;
 mod verify;
 
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct SlackCredentials {
     pub bot_token: Option<Secret>,
     /// Or installs in many workspaces through OAuth.
     pub oauth: Option<OAuthApp>,
+    /// An app-level token (`xapp-…`): Socket Mode instead of HTTP requests.
+    pub app_token: Option<Secret>,
 }
 
 /// Everything a Slack handler reaches.

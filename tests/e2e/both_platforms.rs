@@ -40,6 +40,7 @@ async fn the_daily_prompt_reaches_discord_and_slack_from_one_process() {
             signing_secret: Secret::new("secret"),
             bot_token: Some(Secret::new("xoxb-test")),
             oauth: None,
+            app_token: None,
         }),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -33,6 +33,13 @@ struct Inner {
     calls: Vec<Call>,
     users: HashMap<String, Value>,
     failures: Vec<(String, Failure)>,
+    /// The Socket Mode address handed out by apps.connections.open.
+    socket_url: String,
+    /// The open Socket Mode connection, if any, and how many were opened.
+    socket: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    sockets_opened: usize,
+    /// Frames the bot sent back (acknowledgements).
+    acks: Vec<Value>,
 }
 
 #[derive(Clone)]
@@ -47,9 +54,12 @@ impl FakeSlack {
         let inner: Arc<Mutex<Inner>> = Arc::default();
         let app = Router::new()
             .route("/api/{method}", any(api))
+            .route("/socket", any(socket))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base_url = format!("http://{}/api", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
+        let base_url = format!("http://{addr}/api");
+        inner.lock().unwrap().socket_url = format!("ws://{addr}/socket");
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { base_url, inner }
     }
@@ -105,6 +115,56 @@ impl FakeSlack {
             .filter(|c| c.method == method)
             .cloned()
             .collect()
+    }
+
+    /// Sends a frame on the open Socket Mode connection.
+    pub fn send_frame(&self, frame: Value) {
+        let inner = self.inner.lock().unwrap();
+        let socket = inner
+            .socket
+            .as_ref()
+            .expect("a Socket Mode connection is open");
+        socket.send(frame.to_string()).unwrap();
+    }
+
+    pub fn sockets_opened(&self) -> usize {
+        self.inner.lock().unwrap().sockets_opened
+    }
+
+    /// Waits (up to 10 s) for the acknowledgement of `envelope`.
+    pub async fn ack_of(&self, envelope: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = {
+                let inner = self.inner.lock().unwrap();
+                inner
+                    .acks
+                    .iter()
+                    .find(|a| a["envelope_id"] == envelope)
+                    .cloned()
+            };
+            if let Some(ack) = found {
+                return ack;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no ack of {envelope}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits (up to 10 s) until `n` Socket Mode connections have been opened.
+    pub async fn wait_sockets(&self, n: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.sockets_opened() < n || self.inner.lock().unwrap().socket.is_none() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} sockets",
+                self.sockets_opened()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Waits (up to 10 s) for a call to `method` that `matches`.
@@ -170,6 +230,7 @@ async fn api(
         };
     }
     let reply = match method.as_str() {
+        "apps.connections.open" => json!({"ok": true, "url": inner.socket_url}),
         "auth.test" => json!({"ok": true, "url": "https://acme.slack.com/", "team": "Acme",
             "user": "spotlight", "team_id": TEAM, "user_id": BOT}),
         "users.info" => {
@@ -203,4 +264,50 @@ async fn api(
         _ => json!({"ok": true}),
     };
     Json(reply).into_response()
+}
+
+async fn socket(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    ws: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |mut ws| async move {
+        use axum::extract::ws::Message;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        {
+            let mut inner = inner.lock().unwrap();
+            inner.socket = Some(tx);
+            inner.sockets_opened += 1;
+        }
+        let hello = json!({"type": "hello", "num_connections": 1,
+            "debug_info": {"host": "fake-applink"}, "connection_info": {"app_id": "A1"}});
+        if ws
+            .send(Message::Text(hello.to_string().into()))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            tokio::select! {
+                out = rx.recv() => {
+                    let Some(out) = out else { break };
+                    let closing = out.contains("\"disconnect\"");
+                    if ws.send(Message::Text(out.into())).await.is_err() || closing {
+                        let _ = ws.send(Message::Close(None)).await;
+                        break;
+                    }
+                }
+                incoming = ws.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                            inner.lock().unwrap().acks.push(v);
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    _ => break,
+                },
+            }
+        }
+        inner.lock().unwrap().socket = None;
+    })
 }

@@ -66,6 +66,7 @@ impl SlackBot {
                 signing_secret: Secret::new(SECRET),
                 bot_token: Some(Secret::new("xoxb-test")),
                 oauth: None,
+                app_token: None,
             },
         )
         .await
@@ -83,6 +84,7 @@ impl SlackBot {
                     client_secret: Secret::new("client-secret"),
                     vault: spotlight::secrets::Vault::new(&Secret::new("test key")),
                 }),
+                app_token: None,
             },
         )
         .await

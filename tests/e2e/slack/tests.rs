@@ -600,3 +600,58 @@ async fn oauth_install_stores_the_token_sealed_and_uninstall_forgets_it() {
     assert_eq!(stored(&bot).await.len(), 1, "the workspace's kudos stay");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn socket_mode_answers_envelopes_and_reconnects_when_asked() {
+    let bot = SlackBot::start_with(
+        "2026-10-05T09:00:00Z",
+        spotlight::slack::SlackCredentials {
+            signing_secret: spotlight::secrets::Secret::new(SECRET),
+            bot_token: Some(spotlight::secrets::Secret::new("xoxb-test")),
+            oauth: None,
+            app_token: Some(spotlight::secrets::Secret::new("xapp-test")),
+        },
+    )
+    .await;
+    let open = bot.fake.wait_for("apps.connections.open", |_| true).await;
+    assert_eq!(open.auth.as_deref(), Some("Bearer xapp-test"));
+    bot.fake.wait_sockets(1).await;
+    let command = |envelope: &str, text: &str| {
+        json!({"envelope_id": envelope, "type": "slash_commands", "accepts_response_payload": true,
+            "payload": {"team_id": "T1", "team_domain": "acme", "channel_id": "C1",
+                "user_id": "UANA", "command": "/kudos", "text": text,
+                "response_url": "http://127.0.0.1:9/r", "trigger_id": format!("trigger-{envelope}")}})
+    };
+    bot.fake
+        .send_frame(command("E1", "<@UDANA> thanks over the socket"));
+    let ack = bot.fake.ack_of("E1").await;
+    assert!(
+        ack["payload"].to_string().contains("Kudos sent to dana"),
+        "{ack:#}"
+    );
+    assert_eq!(ack["payload"]["response_type"], "ephemeral");
+    bot.fake.wait_for("chat.postMessage", |_| true).await;
+
+    bot.fake.send_frame(json!({"envelope_id": "E2", "type": "events_api",
+        "accepts_response_payload": false, "retry_attempt": 0, "retry_reason": "",
+        "payload": {"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+            "event_id": "EvS", "event_time": 1760000000,
+            "event": {"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "home"}}}));
+    bot.fake.ack_of("E2").await;
+    bot.fake.wait_for("views.publish", |_| true).await;
+
+    // Slack asks for a fresh connection: the bot opens one and carries on.
+    bot.fake
+        .send_frame(json!({"type": "disconnect", "reason": "refresh_requested",
+        "debug_info": {"host": "fake-applink"}}));
+    bot.fake.wait_sockets(2).await;
+    assert!(bot.fake.calls("apps.connections.open").len() >= 2);
+    bot.fake.send_frame(command("E3", "<@ULI> thanks again"));
+    let ack = bot.fake.ack_of("E3").await;
+    assert!(
+        ack["payload"].to_string().contains("Kudos sent to li"),
+        "{ack:#}"
+    );
+    assert_eq!(stored(&bot).await.len(), 2);
+    bot.stop().await;
+}
