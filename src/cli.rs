@@ -194,7 +194,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Run => {
-            let platforms = crate::secrets::Secrets::from_env()?.platforms()?;
+            let platforms = crate::secrets::Secrets::from_env()?
+                .platforms()
+                .map_err(|e| BadInput(e.to_string()))?;
             if platforms.is_empty() {
                 anyhow::bail!("{}", crate::run::NO_CREDENTIALS);
             }

@@ -48,12 +48,15 @@ pub struct UserInfo {
 
 /// Users by (team, user id), with when Slack was last asked.
 type UserCache = HashMap<(String, String), (UserInfo, std::time::Instant)>;
+/// Each team's user groups and their members, with when Slack was last asked.
+type GroupCache = HashMap<String, (Vec<(String, Vec<String>)>, std::time::Instant)>;
 
 #[derive(Clone)]
 pub struct Api {
     client: Arc<SlackHyperClient>,
     base_url: String,
     users: Arc<Mutex<UserCache>>,
+    groups: Arc<Mutex<GroupCache>>,
 }
 
 impl Api {
@@ -82,6 +85,7 @@ impl Api {
             client: Arc::new(SlackClient::new(connector)),
             base_url,
             users: Arc::default(),
+            groups: Arc::default(),
         })
     }
 
@@ -137,6 +141,55 @@ impl Api {
             .call("chat.postMessage", || session.chat_post_message(&request))
             .await?;
         Ok(sent.ts)
+    }
+
+    /// The user groups (`S…` ids) a user belongs to, from a per-team list kept for a while.
+    pub async fn groups_of(
+        &self,
+        token: &SlackApiToken,
+        team: &str,
+        user: &str,
+    ) -> Result<Vec<String>, CallError> {
+        let cached = self
+            .groups
+            .lock()
+            .expect("group cache")
+            .get(team)
+            .filter(|(_, at)| at.elapsed() < USER_TTL)
+            .map(|(groups, _)| groups.clone());
+        let groups = match cached {
+            Some(groups) => groups,
+            None => {
+                let session = self.client.open_session(token);
+                let request = SlackApiUserGroupsListRequest::new().with_include_users(true);
+                let listed = self
+                    .call("usergroups.list", || session.usergroups_list(&request))
+                    .await?;
+                let groups: Vec<(String, Vec<String>)> = listed
+                    .usergroups
+                    .into_iter()
+                    .map(|g| {
+                        let users = g
+                            .users
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|u| u.0)
+                            .collect();
+                        (g.id.0, users)
+                    })
+                    .collect();
+                self.groups.lock().expect("group cache").insert(
+                    team.to_string(),
+                    (groups.clone(), std::time::Instant::now()),
+                );
+                groups
+            }
+        };
+        Ok(groups
+            .into_iter()
+            .filter(|(_, users)| users.iter().any(|u| u == user))
+            .map(|(id, _)| id)
+            .collect())
     }
 
     /// A user's name and flags, cached for a while per team.

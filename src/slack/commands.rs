@@ -13,10 +13,38 @@ use super::names::SlackNames;
 use super::{render, Slack};
 use crate::chat::{self, Answer};
 
+/// Slack gives up on a command after three seconds; past this the reply follows separately.
+const ACK_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
+
 pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent>) -> Response {
-    match respond(&slack, &ev).await {
-        Some(content) => Json(ephemeral(content)).into_response(),
-        None => StatusCode::OK.into_response(),
+    let response_url = ev.response_url.clone();
+    let worker = slack.clone();
+    let mut work = tokio::spawn(async move { respond(&worker, &ev).await });
+    match tokio::time::timeout(ACK_WITHIN, &mut work).await {
+        Ok(Ok(Some(content))) => Json(ephemeral(content)).into_response(),
+        Ok(Ok(None)) => StatusCode::OK.into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "a command's task failed");
+            Json(ephemeral(render::refusal(&failure()))).into_response()
+        }
+        Err(_) => {
+            // Slow (a rate limit, a slow lookup): acknowledge now, answer through response_url.
+            tokio::spawn(async move {
+                if let Ok(Some(content)) = work.await {
+                    let request = SlackApiPostWebhookMessageRequest::new(content);
+                    if let Err(e) = slack
+                        .api
+                        .call("response_url", || {
+                            slack.api.client().respond_to_event(&response_url, &request)
+                        })
+                        .await
+                    {
+                        tracing::warn!(error = %e, "could not send a late reply");
+                    }
+                }
+            });
+            Json(ephemeral(render::plain("⏳ Working on it…"))).into_response()
+        }
     }
 }
 

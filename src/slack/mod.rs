@@ -69,10 +69,19 @@ impl Slack {
         })
     }
 
-    /// Asks Slack who the bot is, so a wrong address or token stops the bot at start.
+    /// Asks Slack who the bot is (or, with no token of its own, whether it answers at all), so
+    /// a wrong address or token stops the bot at start instead of failing on every request.
     pub async fn check(&self) -> anyhow::Result<()> {
         let Some(token) = &self.bot_token else {
-            return Ok(());
+            let none = SlackApiToken::new(String::new().into());
+            let session = self.api.client().open_session(&none);
+            return session
+                .api_test(&SlackApiTestRequest::new())
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot reach the Slack API at {}: {e}", self.api.base_url())
+                });
         };
         let token = api::token(token);
         let session = self.api.client().open_session(&token);
@@ -148,9 +157,14 @@ impl Slack {
         let core = &self.app.spotlight;
         let info = self.api.user(token, team, user).await?;
         let ws = core.workspace(PLATFORM, team, team_name).await?;
-        let member = core
+        let mut member = core
             .member(&ws, user, &info.user.name, info.user.is_bot)
             .await?;
+        // Departments can be mapped from user groups; without the scope, nothing is mapped.
+        match self.api.groups_of(token, team, user).await {
+            Ok(groups) => member = core.apply_roles(&ws, &member, &groups).await?,
+            Err(e) => tracing::debug!(error = %e, "user groups unavailable"),
+        }
         let actor = Actor {
             is_admin: info.is_admin || member.is_admin,
             member: member.clone(),

@@ -16,7 +16,7 @@ use crate::store::NewInstall;
 /// Slack's authorize page: a browser redirect, not an API call.
 const AUTHORIZE: &str = "https://slack.com/oauth/v2/authorize";
 /// What the bot needs: slash commands, posting, names and bot flags, reactions, DMs.
-pub const SCOPES: &str = "commands,chat:write,users:read,reactions:read,im:write";
+pub const SCOPES: &str = "commands,chat:write,users:read,reactions:read,im:write,usergroups:read";
 
 /// The app's OAuth identity and the key tokens are sealed with.
 #[derive(Debug, Clone)]

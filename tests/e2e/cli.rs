@@ -780,3 +780,61 @@ fn export_says_who_removed_a_thank_you_and_why() {
         ("ana", "posted by mistake")
     );
 }
+
+#[test]
+fn run_on_slack_needs_a_whole_set_of_credentials_and_a_reachable_api() {
+    let cli = Cli::new();
+    let run = cli.run_env(
+        &["run"],
+        "",
+        &[("SPOTLIGHT_SLACK_SIGNING_SECRET", "s3cr3t")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_one_line(&run.stderr);
+    assert!(
+        run.stderr.contains("SPOTLIGHT_SLACK_BOT_TOKEN"),
+        "{}",
+        run.stderr
+    );
+    let run = cli.run_env(
+        &["run"],
+        "",
+        &[
+            ("SPOTLIGHT_SLACK_SIGNING_SECRET", "s3cr3t"),
+            ("SPOTLIGHT_SLACK_CLIENT_ID", "1.2"),
+            ("SPOTLIGHT_SLACK_CLIENT_SECRET", "shh"),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("SPOTLIGHT_SECRET_KEY"),
+        "{}",
+        run.stderr
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/api");
+    let run = cli.run_env(
+        &["run"],
+        "",
+        &[
+            ("SPOTLIGHT_SLACK_SIGNING_SECRET", "s3cr3t"),
+            ("SPOTLIGHT_SLACK_BOT_TOKEN", "xoxb-not-real"),
+            ("SPOTLIGHT_SLACK_API_BASE_URL", &base),
+            ("SPOTLIGHT_SERVER_LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_one_line(&run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("cannot reach the Slack API at {base}")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("xoxb-not-real") && !run.stderr.contains("s3cr3t"));
+}

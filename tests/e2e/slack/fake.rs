@@ -35,6 +35,8 @@ struct Inner {
     failures: Vec<(String, Failure)>,
     /// The Socket Mode address handed out by apps.connections.open.
     socket_url: String,
+    /// User groups: (id, members).
+    groups: Vec<(String, Vec<String>)>,
     /// The open Socket Mode connection, if any, and how many were opened.
     socket: Option<tokio::sync::mpsc::UnboundedSender<String>>,
     sockets_opened: usize,
@@ -55,6 +57,7 @@ impl FakeSlack {
         let app = Router::new()
             .route("/api/{method}", any(api))
             .route("/socket", any(socket))
+            .route("/hooks/{id}", any(hook))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -86,6 +89,15 @@ impl FakeSlack {
             user[k] = v.clone();
         }
         self.inner.lock().unwrap().users.insert(id.into(), user);
+    }
+
+    /// A user group and its members, as usergroups.list describes it.
+    pub fn add_group(&self, id: &str, handle: &str, members: &[&str]) {
+        let _ = handle;
+        self.inner.lock().unwrap().groups.push((
+            id.to_string(),
+            members.iter().map(|m| m.to_string()).collect(),
+        ));
     }
 
     /// The next call to `method` answers `{"ok": false, "error": code}`.
@@ -230,6 +242,19 @@ async fn api(
         };
     }
     let reply = match method.as_str() {
+        "usergroups.list" => {
+            let groups: Vec<Value> = inner
+                .groups
+                .iter()
+                .map(|(id, users)| {
+                    json!({"id": id, "team_id": TEAM, "name": id, "handle": id,
+                    "is_external": false, "date_create": 1700000000, "created_by": "UBOSS",
+                    "prefs": {"channels": [], "groups": []}, "users": users,
+                    "user_count": users.len()})
+                })
+                .collect();
+            json!({"ok": true, "usergroups": groups})
+        }
         "apps.connections.open" => json!({"ok": true, "url": inner.socket_url}),
         "auth.test" => json!({"ok": true, "url": "https://acme.slack.com/", "team": "Acme",
             "user": "spotlight", "team_id": TEAM, "user_id": BOT}),
@@ -310,4 +335,15 @@ async fn socket(
         }
         inner.lock().unwrap().socket = None;
     })
+}
+
+/// A command's response_url: what the bot sends there is recorded as method "response_url".
+async fn hook(State(inner): State<Arc<Mutex<Inner>>>, body: String) -> Response {
+    let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+    inner.lock().unwrap().calls.push(Call {
+        method: "response_url".into(),
+        auth: None,
+        body,
+    });
+    Json(json!({"ok": true})).into_response()
 }

@@ -172,10 +172,15 @@ impl SlackBot {
 
     /// A slash command as Slack sends it, from `user` in channel C1.
     pub async fn command(&self, user: &str, command: &str, text: &str) -> Reply {
+        let hook = self.fake.base_url.replace("/api", "/hooks/1");
+        let body = command_body(user, command, text).replace(
+            "response_url=http%3A%2F%2F127.0.0.1%3A9%2Fresponse",
+            &format!("response_url={}", urlencode(&hook)),
+        );
         self.signed(
             "/slack/commands",
             "application/x-www-form-urlencoded",
-            &command_body(user, command, text),
+            &body,
         )
         .await
     }
@@ -273,4 +278,8 @@ impl SlackBot {
             response.text().await.unwrap(),
         )
     }
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
 }

@@ -553,7 +553,7 @@ async fn oauth_install_stores_the_token_sealed_and_uninstall_forgets_it() {
     assert_eq!(status, 302);
     let location = location.unwrap();
     assert!(
-        location.starts_with("https://slack.com/oauth/v2/authorize?client_id=123.456&scope=commands%2Cchat%3Awrite%2Cusers%3Aread%2Creactions%3Aread%2Cim%3Awrite&state="),
+        location.starts_with("https://slack.com/oauth/v2/authorize?client_id=123.456&scope=commands%2Cchat%3Awrite%2Cusers%3Aread%2Creactions%3Aread%2Cim%3Awrite%2Cusergroups%3Aread&state="),
         "{location}"
     );
     let state = location.rsplit("state=").next().unwrap().to_string();
@@ -653,5 +653,72 @@ async fn socket_mode_answers_envelopes_and_reconnects_when_asked() {
         "{ack:#}"
     );
     assert_eq!(stored(&bot).await.len(), 2);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_group_maps_to_a_department() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    bot.fake.add_group("S1", "support", &["UANA"]);
+    let reply = bot
+        .command(
+            "UBOSS",
+            "/spotlight",
+            "department <!subteam^S1|@support> Support",
+        )
+        .await;
+    assert!(
+        reply
+            .text()
+            .contains("count as Support from their next command"),
+        "{}",
+        reply.body
+    );
+    let reply = bot
+        .command("UBOSS", "/spotlight", "department <@UDANA> Billing")
+        .await;
+    assert!(
+        reply.text().contains("dana is now in Billing"),
+        "{}",
+        reply.body
+    );
+    bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
+    let kudos = stored(&bot).await;
+    assert_eq!(kudos[0].giver.department.as_deref(), Some("Support"));
+    assert_eq!(
+        kudos[0].recipients[0].department.as_deref(),
+        Some("Billing")
+    );
+    let reply = bot.command("UANA", "/leaderboard", "week crossteam").await;
+    assert!(
+        reply.text().contains("Support → Billing — 1"),
+        "{}",
+        reply.body
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_command_is_acknowledged_at_once_and_answered_through_response_url() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    // Looking up dana is rate limited for four seconds: longer than Slack waits.
+    bot.command("UANA", "/stats", "").await;
+    bot.fake.rate_limit_next("users.info", 4);
+    let started = std::time::Instant::now();
+    let reply = bot
+        .command("UANA", "/kudos", "<@UDANA> thanks for waiting")
+        .await;
+    assert!(
+        started.elapsed().as_millis() < 3000,
+        "acknowledged inside Slack's 3 s"
+    );
+    assert!(reply.text().contains("Working on it"), "{}", reply.body);
+    let late = bot.fake.wait_for("response_url", |_| true).await;
+    assert!(
+        late.body.to_string().contains("Kudos sent to dana"),
+        "{:#}",
+        late.body
+    );
+    assert_eq!(stored(&bot).await.len(), 1);
     bot.stop().await;
 }
