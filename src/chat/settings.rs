@@ -200,6 +200,13 @@ async fn setting<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
                 let schedule = core.post_schedule(&ws).await?;
                 replies::post_set(&ws, &schedule, kind)
             }
+            "coverage" => {
+                let period = match rest.trim() {
+                    "" => crate::domain::period::Period::Week,
+                    p => p.parse()?,
+                };
+                render::coverage(&core.coverage(ws, actor, period).await?)
+            }
             "revoke" => {
                 let (id_text, reason) = first_word(rest);
                 let id: i64 = id_text
@@ -212,7 +219,7 @@ async fn setting<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
             other => {
                 return Err(Refusal::Usage(format!(
                     "Unknown setting '{other}'. Try timezone, channel, allowance, prompt-time, prompts, emoji, \
-                     values, department, admin, week, theme, post or revoke."
+                     values, department, admin, week, theme, post, coverage, status or revoke."
                 ))
                 .into())
             }

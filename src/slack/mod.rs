@@ -27,7 +27,26 @@ use crate::domain::model::{Actor, Member, Workspace};
 use crate::secrets::Secret;
 
 pub use api::{Api, CallError};
+pub use interactions::SHORTCUT;
 pub use oauth::{OAuthApp, SCOPES};
+
+/// The slash commands the app manifest registers.
+pub const COMMANDS: [&str; 6] = [
+    "/kudos",
+    "/feedback",
+    "/leaderboard",
+    "/stats",
+    "/undo",
+    "/spotlight",
+];
+/// The events the app manifest subscribes to.
+pub const EVENTS: [&str; 5] = [
+    "app_home_opened",
+    "app_uninstalled",
+    "reaction_added",
+    "reaction_removed",
+    "tokens_revoked",
+];
 pub use posts::SlackSink;
 
 pub const PLATFORM: &str = "slack";

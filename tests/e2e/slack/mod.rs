@@ -2,6 +2,7 @@
 //! on 127.0.0.1, with every request signed the way Slack signs it.
 
 pub mod fake;
+mod manifest;
 mod tests;
 
 use std::net::SocketAddr;

@@ -317,6 +317,8 @@ async fn admins_configure_and_members_are_refused() {
         "{}",
         reply.body
     );
+    let reply = bot.command("UANA", "/spotlight", "coverage").await;
+    assert!(reply.text().contains("Coverage"), "{}", reply.body);
     let reply = bot.command("UANA", "/spotlight", "emoji :tada:").await;
     assert!(reply.text().contains("🎉"), "{}", reply.body);
 
