@@ -91,6 +91,7 @@ async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageC
         slack,
         token: &token,
         team,
+        ws: &ws,
     };
     let here = ev.channel_id.0.clone();
     let ctx = chat::Ctx {

@@ -32,9 +32,13 @@ pub async fn publish(slack: &Slack, team: &str, user: &str) -> anyhow::Result<()
     let core = &slack.app.spotlight;
     let (ws, me, _) = slack.caller(&token, team, None, user).await?;
     let stats = core.stats(&ws, &me).await?;
-    let board = core
-        .leaderboard(&ws, Some(&me), Period::Week, Board::Received, BOARD_SIZE)
-        .await?;
+    let mut boards = Vec::new();
+    for board in [Board::Received, Board::Given] {
+        boards.push(
+            core.leaderboard(&ws, Some(&me), Period::Week, board, BOARD_SIZE)
+                .await?,
+        );
+    }
     let today = core.today(&ws);
     let week = core.week_dates(&ws, today.year());
     let mut blocks = vec![header("Spotlight")];
@@ -63,8 +67,9 @@ pub async fn publish(slack: &Slack, team: &str, user: &str) -> anyhow::Result<()
     );
     blocks.push(header("Your thank-yous"));
     blocks.push(section(&escape(&render::stats(&stats))));
-    blocks.push(header("This week"));
-    blocks.push(section(&escape(&render::leaderboard(&board))));
+    for board in &boards {
+        blocks.push(section(&escape(&render::leaderboard(board))));
+    }
     let view = SlackView::Home(SlackHomeView::new(blocks));
     let request = SlackApiViewsPublishRequest::new(user.into(), view);
     let session = slack.api.client().open_session(&token);

@@ -71,6 +71,8 @@ pub struct Slack {
     verifier: Arc<SlackEventSignatureVerifier>,
     bot_token: Option<Secret>,
     oauth: Option<OAuthApp>,
+    /// Member ids by (workspace, Slack user): a member, once recorded, keeps their id.
+    members: Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), i64>>>,
 }
 
 impl Slack {
@@ -85,6 +87,7 @@ impl Slack {
             verifier,
             bot_token: credentials.bot_token,
             oauth: credentials.oauth,
+            members: Arc::default(),
         })
     }
 
@@ -181,14 +184,38 @@ impl Slack {
             .await?;
         // Departments can be mapped from user groups; without the scope, nothing is mapped.
         match self.api.groups_of(token, team, user).await {
-            Ok(groups) => member = core.apply_roles(&ws, &member, &groups).await?,
+            Ok(groups) if !groups.is_empty() => {
+                member = core.apply_roles(&ws, &member, &groups).await?
+            }
+            Ok(_) => {}
             Err(e) => tracing::debug!(error = %e, "user groups unavailable"),
         }
+        self.members
+            .lock()
+            .expect("member cache")
+            .insert((ws.id, user.to_string()), member.id);
         let actor = Actor {
             is_admin: info.is_admin || member.is_admin,
             member: member.clone(),
         };
         Ok((ws, member, actor))
+    }
+
+    /// The member id of a Slack user already on record in `ws`.
+    pub async fn known_member(
+        &self,
+        ws: &Workspace,
+        user: &str,
+    ) -> crate::domain::error::Result<Option<i64>> {
+        let key = (ws.id, user.to_string());
+        if let Some(id) = self.members.lock().expect("member cache").get(&key) {
+            return Ok(Some(*id));
+        }
+        let found = self.app.spotlight.member_by_external(ws, user).await?;
+        if let Some(m) = &found {
+            self.members.lock().expect("member cache").insert(key, m.id);
+        }
+        Ok(found.map(|m| m.id))
     }
 
     /// Posts a new thank-you in the celebration channel (or `here`), recording a failure for

@@ -7,12 +7,13 @@ use super::{CallError, Slack};
 use crate::chat::parse::Mention;
 use crate::chat::Names;
 use crate::domain::error::{Refusal, Result};
-use crate::domain::model::MemberRef;
+use crate::domain::model::{MemberRef, Workspace};
 
 pub struct SlackNames<'a> {
     pub slack: &'a Slack,
     pub token: &'a SlackApiToken,
     pub team: &'a str,
+    pub ws: &'a Workspace,
 }
 
 impl Names for SlackNames<'_> {
@@ -24,6 +25,10 @@ impl Names for SlackNames<'_> {
             )
             .into());
         };
+        // Someone already on record is named by id: the write then needs no transaction.
+        if let Some(member) = self.slack.known_member(self.ws, id).await? {
+            return Ok(MemberRef::Id(member));
+        }
         match self.slack.api.user(self.token, self.team, id).await {
             Ok(info) => Ok(MemberRef::User(info.user)),
             Err(CallError::Permanent(e)) if e.ends_with("user_not_found") => {

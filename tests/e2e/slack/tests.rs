@@ -527,6 +527,7 @@ async fn app_home_shows_your_thanks_the_week_and_a_kudos_button() {
         "You can thank 5 more people today.",
         "Kudos received: 1",
         "1. ana — 1",
+        "People thanking",
         "open_kudos_form",
     ] {
         assert!(home.contains(part), "{part} in {home}");
@@ -722,5 +723,42 @@ async fn a_slow_command_is_acknowledged_at_once_and_answered_through_response_ur
         late.body
     );
     assert_eq!(stored(&bot).await.len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn the_awards_reach_the_channel_and_the_thank_you_book_arrives_as_a_dm() {
+    let bot = SlackBot::start("2026-10-09T15:50:00Z").await;
+    let reply = bot
+        .command("UBOSS", "/spotlight", "channel <#C9|celebrations>")
+        .await;
+    assert!(reply.body.contains("<#C9>"), "{}", reply.body);
+    let reply = bot.command("UBOSS", "/spotlight", "prompts on").await;
+    assert!(
+        reply.text().contains("The week's posts are on"),
+        "{}",
+        reply.body
+    );
+    bot.command("UANA", "/kudos", "<@UDANA> thanks for the <!here> week")
+        .await;
+    bot.fake
+        .wait_for("chat.postMessage", |c| c.body["channel"] == "C9")
+        .await;
+    bot.test.set_time("2026-10-09T16:00:30Z");
+    let awards = bot
+        .fake
+        .wait_for("chat.postMessage", |c| {
+            c.body.to_string().contains("the awards")
+        })
+        .await;
+    assert_eq!(awards.body["channel"], "C9");
+    let book = bot
+        .fake
+        .wait_for("chat.postMessage", |c| c.body["channel"] == "UDANA")
+        .await;
+    let text = book.body.to_string();
+    assert!(text.contains("thank-you book"), "{text}");
+    assert!(text.contains("ana (Friday)"), "{text}");
+    assert!(!text.contains("<!here>"), "{text}");
     bot.stop().await;
 }
