@@ -5,24 +5,12 @@ use chrono::Datelike;
 use slack_morphism::prelude::*;
 
 use super::interactions::OPEN_FORM;
-use super::render::escape;
+use super::render::{escape, header, section};
 use super::Slack;
 use crate::domain::period::{Board, Period};
 use crate::render;
 
 const BOARD_SIZE: u32 = 5;
-
-fn section(text: &str) -> SlackBlock {
-    SlackSectionBlock::new()
-        .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(
-            text.to_string(),
-        )))
-        .into()
-}
-
-fn header(text: &str) -> SlackBlock {
-    SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(text.to_string())).into()
-}
 
 /// Publishes the member's Home tab.
 pub async fn publish(slack: &Slack, team: &str, user: &str) -> anyhow::Result<()> {

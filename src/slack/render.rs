@@ -15,7 +15,7 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn section(text: &str) -> SlackBlock {
+pub(super) fn section(text: &str) -> SlackBlock {
     SlackSectionBlock::new()
         .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(
             text.to_string(),
@@ -23,7 +23,7 @@ fn section(text: &str) -> SlackBlock {
         .into()
 }
 
-fn header(text: &str) -> SlackBlock {
+pub(super) fn header(text: &str) -> SlackBlock {
     // Headers are plain text: nothing in them is a mention or a link.
     let text: String = text.chars().take(150).collect();
     SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(text)).into()

@@ -47,17 +47,37 @@ async fn snapshot(bot: &Bot, ws: &Workspace) -> Snapshot {
     }
 }
 
+/// A slash command naming `users` as member, member2, member3, then `text` (and an optional
+/// extra option) under the command's own names.
+fn naming(
+    id: u64,
+    command: &str,
+    caller: &Value,
+    users: &[Value],
+    text: (&str, &str),
+    extra: Option<(&str, &str)>,
+) -> Value {
+    let mut options: Vec<Value> = users
+        .iter()
+        .zip(["member", "member2", "member3"])
+        .map(|(u, name)| json!({"name": name, "type": 6, "value": u["id"]}))
+        .collect();
+    options.push(json!({"name": text.0, "type": 3, "value": text.1}));
+    if let Some((name, value)) = extra {
+        options.push(json!({"name": name, "type": 3, "value": value}));
+    }
+    slash(id, command, caller, MEMBER, Value::Array(options), users)
+}
+
 fn kudos_to(id: u64, caller: &Value, users: &[Value], message: &str, value: Option<&str>) -> Value {
-    let mut options = vec![];
-    for (i, u) in users.iter().enumerate() {
-        let name = ["member", "member2", "member3"][i];
-        options.push(json!({"name": name, "type": 6, "value": u["id"]}));
-    }
-    options.push(json!({"name": "message", "type": 3, "value": message}));
-    if let Some(v) = value {
-        options.push(json!({"name": "value", "type": 3, "value": v}));
-    }
-    slash(id, "kudos", caller, MEMBER, Value::Array(options), users)
+    naming(
+        id,
+        "kudos",
+        caller,
+        users,
+        ("message", message),
+        value.map(|v| ("value", v)),
+    )
 }
 
 fn feedback_for(
@@ -67,16 +87,14 @@ fn feedback_for(
     words: &str,
     customer: Option<&str>,
 ) -> Value {
-    let mut options = vec![];
-    for (i, u) in users.iter().enumerate() {
-        let name = ["member", "member2", "member3"][i];
-        options.push(json!({"name": name, "type": 6, "value": u["id"]}));
-    }
-    options.push(json!({"name": "words", "type": 3, "value": words}));
-    if let Some(c) = customer {
-        options.push(json!({"name": "customer", "type": 3, "value": c}));
-    }
-    slash(id, "feedback", caller, MEMBER, Value::Array(options), users)
+    naming(
+        id,
+        "feedback",
+        caller,
+        users,
+        ("words", words),
+        customer.map(|c| ("customer", c)),
+    )
 }
 
 async fn reply_to(bot: &Bot, id: u64) -> String {
