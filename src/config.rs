@@ -50,6 +50,10 @@ const ALLOWED: &[(&str, &str)] = &[
     ("database.url", "a SQLite file path or a sqlite: URL"),
     ("database.max_connections", "a whole number from 1 to 64"),
     ("database.busy_timeout_ms", "a whole number of milliseconds"),
+    (
+        "database.wal_limit_mb",
+        "a whole number of megabytes from 1 to 1024",
+    ),
     ("log.format", "pretty or json"),
     (
         "log.level",
@@ -193,6 +197,7 @@ pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
     pub busy_timeout_ms: u64,
+    pub wal_limit_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -271,6 +276,12 @@ impl Config {
             bail!("database.url: must not be empty");
         }
         crate::store::check_url(&self.database.url)?;
+        if !(1..=1024).contains(&self.database.wal_limit_mb) {
+            bail!(
+                "database.wal_limit_mb: {} is out of range (1-1024)",
+                self.database.wal_limit_mb
+            );
+        }
         if !(1..=64).contains(&self.database.max_connections) {
             bail!(
                 "database.max_connections: {} is out of range (1-64)",

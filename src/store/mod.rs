@@ -2,6 +2,7 @@
 //! and the embedded forward-only migrations applied at start.
 
 mod boards;
+mod checkpoint;
 mod deliveries;
 mod kudos;
 mod members;
@@ -48,7 +49,12 @@ impl Store {
             // Each thank-you updates a few dozen aggregate rows spread over the boards' indexes;
             // a roomy page cache and memory-mapped reads keep those updates off the disk path.
             .pragma("cache_size", "-32768")
-            .pragma("mmap_size", "268435456");
+            .pragma("mmap_size", "268435456")
+            // After a checkpoint empties the log, its file shrinks back to this.
+            .pragma(
+                "journal_size_limit",
+                checkpoint::JOURNAL_SIZE_LIMIT.to_string(),
+            );
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
             .acquire_timeout(Duration::from_millis(config.busy_timeout_ms.max(1000) * 2))
@@ -57,6 +63,15 @@ impl Store {
             .map_err(|e| explain_open_error(e, &location))?;
         let store = Self { pool, location };
         store.migrate().await?;
+        let file = PathBuf::from(&store.location);
+        if !store.location.contains(":memory:") {
+            checkpoint::spawn(
+                store.pool.clone(),
+                file,
+                config.wal_limit_mb * 1024 * 1024,
+                config.busy_timeout_ms,
+            );
+        }
         Ok(store)
     }
 

@@ -6,6 +6,7 @@ mod cli;
 mod core_boards;
 mod core_kudos;
 mod core_settings;
+mod core_wal;
 pub mod discord;
 mod polish;
 mod scheduler;
