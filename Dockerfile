@@ -21,7 +21,11 @@ USER spotlight
 WORKDIR /data
 VOLUME /data
 ENV SPOTLIGHT_DATABASE_URL=/data/spotlight.db
+# Slack's requests (HTTP mode) arrive on server.listen, 0.0.0.0:8080 by default.
+EXPOSE 8080
 # The bot:       docker run -e SPOTLIGHT_DISCORD_TOKEN -v spotlight-data:/data spotlight
+#                docker run -p 8080:8080 -e SPOTLIGHT_SLACK_SIGNING_SECRET -e SPOTLIGHT_SLACK_BOT_TOKEN \
+#                  -v spotlight-data:/data spotlight
 # Without a token `run` says so and points to the local shell:
 #                docker run -it -v spotlight-data:/data spotlight shell
 ENTRYPOINT ["spotlight"]
