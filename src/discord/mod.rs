@@ -182,7 +182,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 }
                 None => {
                     tracing::error!(command = %ctx.command().qualified_name, error = ?error, "command failed");
-                    CoreError::Internal(anyhow::anyhow!("")).user_message()
+                    crate::domain::error::APOLOGY.to_string()
                 }
             };
             let reply = poise::CreateReply::default()

@@ -108,6 +108,10 @@ pub enum Refusal {
     Usage(String),
 }
 
+/// What a user is told when something failed on the bot's side (the cause is logged).
+pub const APOLOGY: &str =
+    "Sorry, something went wrong on my side. It has been logged; please try again.";
+
 /// Everything the core can return as an error.
 #[derive(Debug, Error)]
 pub enum Error {
@@ -133,10 +137,7 @@ impl Error {
                 "I can't save anything right now: my database is read-only. Please tell an admin."
                     .to_string()
             }
-            Error::Internal(_) => {
-                "Sorry, something went wrong on my side. It has been logged; please try again."
-                    .to_string()
-            }
+            Error::Internal(_) => APOLOGY.to_string(),
         }
     }
 }

@@ -12,7 +12,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::chat::parse::Mention;
 use crate::clock::ManualClock;
-use crate::domain::error::{Error, Refusal};
+use crate::domain::error::Refusal;
 use crate::domain::model::{Actor, Member, MemberRef, PlatformUser, Workspace};
 
 pub const PLATFORM: &str = "local";
@@ -143,10 +143,7 @@ impl<'a> Shell<'a> {
         .await;
         if let Err(e) = result {
             let _enter = span.enter();
-            if let Error::Internal(cause) = &e {
-                tracing::error!(error = ?cause, "command failed");
-            }
-            out.reply(format!("⚠ {}", e.user_message()));
+            out.reply(format!("⚠ {}", crate::chat::failure_text(&e)));
         }
         out
     }

@@ -25,7 +25,7 @@ pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent
         Ok(Ok(None)) => StatusCode::OK.into_response(),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "a command's task failed");
-            Json(ephemeral(render::refusal(&failure()))).into_response()
+            Json(ephemeral(render::refusal(crate::domain::error::APOLOGY))).into_response()
         }
         Err(_) => {
             // Slow (a rate limit, a slow lookup): acknowledge now, answer through response_url.
@@ -84,7 +84,7 @@ async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageC
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = ?e, "could not identify the caller");
-            return render::refusal(&failure());
+            return render::refusal(crate::domain::error::APOLOGY);
         }
     };
     let names = SlackNames {
@@ -146,8 +146,4 @@ fn mentioned_ids(text: &str) -> Vec<String> {
         }
     }
     ids
-}
-
-fn failure() -> String {
-    crate::domain::error::Error::Internal(anyhow::anyhow!("")).user_message()
 }

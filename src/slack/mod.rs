@@ -126,7 +126,8 @@ impl Slack {
             .route("/slack/commands", post(commands::handle))
             .route("/slack/events", post(events::handle))
             .route("/slack/interactions", post(interactions::handle))
-            .layer(axum::middleware::from_fn_with_state(
+            // Only Slack's routes are signed; an unknown path stays a plain 404.
+            .route_layer(axum::middleware::from_fn_with_state(
                 self.verifier.clone(),
                 verify::signed,
             ));

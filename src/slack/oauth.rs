@@ -10,6 +10,7 @@ use slack_morphism::prelude::*;
 
 use super::render::escape;
 use super::Slack;
+use crate::domain::error::APOLOGY;
 use crate::secrets::{Secret, Vault};
 use crate::store::NewInstall;
 
@@ -32,19 +33,24 @@ pub async fn install(State(slack): State<Slack>) -> Response {
     };
     match slack.app.spotlight.new_install_state().await {
         Ok(state) => {
-            let url = format!(
-                "{AUTHORIZE}?client_id={}&scope={}&state={state}",
-                urlencode(&oauth.client_id),
-                urlencode(SCOPES)
-            );
-            (StatusCode::FOUND, [(header::LOCATION, url)]).into_response()
+            let params = [
+                ("client_id", oauth.client_id.as_str()),
+                ("scope", SCOPES),
+                ("state", state.as_str()),
+            ];
+            match url::Url::parse_with_params(AUTHORIZE, params) {
+                Ok(url) => {
+                    (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not build the authorize link");
+                    page(StatusCode::INTERNAL_SERVER_ERROR, APOLOGY)
+                }
+            }
         }
         Err(e) => {
             tracing::error!(error = ?e, "could not start an install");
-            page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sorry, something went wrong on our side. Please try again.",
-            )
+            page(StatusCode::INTERNAL_SERVER_ERROR, APOLOGY)
         }
     }
 }
@@ -126,7 +132,7 @@ pub async fn callback(State(slack): State<Slack>, Query(q): Query<Callback>) -> 
         ),
         Err(e) => {
             tracing::error!(error = ?e, "could not keep the install");
-            page(StatusCode::INTERNAL_SERVER_ERROR, "Sorry, something went wrong on our side. Please try again.")
+            page(StatusCode::INTERNAL_SERVER_ERROR, APOLOGY)
         }
     }
 }
@@ -139,15 +145,4 @@ fn page(status: StatusCode, text: &str) -> Response {
         )),
     )
         .into_response()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -29,9 +29,33 @@ pub(super) fn header(text: &str) -> SlackBlock {
     SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(text)).into()
 }
 
+/// Escapes a reply but keeps channel links (`<#C123>`): they never ping, and admins' replies name
+/// the celebration channel that way.
+fn escape_reply(text: &str) -> String {
+    let escaped = escape(text);
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_str();
+    while let Some(at) = rest.find("&lt;#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 5..];
+        let id_len = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        if id_len > 0 && after[id_len..].starts_with("&gt;") {
+            out.push_str(&format!("<#{}>", &after[..id_len]));
+            rest = &after[id_len + 4..];
+        } else {
+            out.push_str("&lt;#");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A block of plain text, escaped, with a fallback for notifications.
 pub fn plain(text: &str) -> SlackMessageContent {
-    let escaped = escape(text);
+    let escaped = escape_reply(text);
     SlackMessageContent::new()
         .with_text(escaped.clone())
         .with_blocks(vec![section(&escaped)])
@@ -51,12 +75,15 @@ pub fn answer(answer: &Answer) -> SlackMessageContent {
     titled(&text)
 }
 
-/// The first line as a header, the rest as a section (leaderboards, stats, plans).
+/// The first line as a header, the rest as a section (leaderboards, stats, plans); a one-line
+/// reply stays an ordinary section (headers are large and cut at 150 characters).
 pub fn titled(text: &str) -> SlackMessageContent {
-    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let Some((first, rest)) = text.split_once('\n') else {
+        return plain(text);
+    };
     let rest = rest
         .lines()
-        .map(|l| escape(l.trim_start()))
+        .map(|l| escape_reply(l.trim_start()))
         .collect::<Vec<_>>()
         .join("\n");
     let mut blocks = vec![header(first)];
@@ -114,6 +141,14 @@ pub fn post(title: &str, body: &str) -> SlackMessageContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replies_keep_channel_links_only() {
+        assert_eq!(
+            escape_reply("in <#C9>, not <!here> or <#C9|x> or <#>"),
+            "in <#C9>, not &lt;!here&gt; or &lt;#C9|x&gt; or &lt;#&gt;"
+        );
+    }
 
     #[test]
     fn typed_text_cannot_ping_or_link() {

@@ -89,6 +89,23 @@ async fn sustained_load(limit_mb: u64, seconds: u64) -> Load {
             }
         }));
     }
+    // Readers that keep a snapshot open, overlapping, so there is never a moment without one:
+    // SQLite's own passive checkpoint can then never start the log over (checkpoint starvation).
+    for r in 0..2u64 {
+        let (pool, stop) = (core.store().pool().clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20 * r)).await;
+            while !stop.load(Ordering::Relaxed) {
+                let mut tx = pool.begin().await.unwrap();
+                let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM kudos")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
     let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     let mut largest = 0;
     let until = tokio::time::Instant::now() + Duration::from_secs(seconds);
@@ -131,8 +148,9 @@ async fn the_write_ahead_log_stays_bounded_under_load_and_shrinks_after() {
         "enough load to matter: {}",
         bounded.kudos
     );
+    // Without the policy this load grows the log to ~90 MB (about 37 KB per kudos, never reset).
     assert!(
-        bounded.largest_wal < 12 * MB,
+        bounded.largest_wal < 40 * MB,
         "the log reached {} bytes with a 1 MB limit ({} kudos)",
         bounded.largest_wal,
         bounded.kudos

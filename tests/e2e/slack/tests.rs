@@ -45,6 +45,10 @@ async fn kudos_is_confirmed_privately_stored_and_announced_without_pings() {
         "{}",
         reply.body
     );
+    assert_eq!(
+        body["blocks"][0]["type"], "section",
+        "a one-line reply is no header"
+    );
 
     let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
     assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-test"));
@@ -124,6 +128,8 @@ async fn bad_stale_and_missing_signatures_are_refused_and_change_nothing() {
         .await;
     assert_eq!(reply.status, 401);
 
+    let (status, _, _) = bot.get("/slack/nope").await;
+    assert_eq!(status, 404, "only Slack's routes ask for a signature");
     assert!(stored(&bot).await.is_empty());
     assert_eq!(
         member_count(&bot).await,
