@@ -70,7 +70,10 @@ const ALLOWED: &[(&str, &str)] = &[
     ("defaults.values", VALUES_SYNTAX),
     ("defaults.prompt_time", "a time of day as HH:MM"),
     ("defaults.prompts_enabled", "true or false"),
-    ("defaults.kudos_emoji", "an emoji such as 🌟"),
+    (
+        "defaults.kudos_emoji",
+        "an emoji such as 🌟, a shortcode such as :star2:, or a custom emoji such as :partyblob:",
+    ),
     ("rules.undo_window_minutes", "a whole number of minutes"),
     ("rules.max_message_chars", "a whole number from 1 to 4000"),
     (
@@ -296,8 +299,8 @@ impl Config {
         if self.defaults.values.iter().any(|v| v.trim().is_empty()) {
             bail!("defaults.values: value names must not be empty; use {VALUES_SYNTAX}");
         }
-        if self.defaults.kudos_emoji.trim().is_empty() {
-            bail!("defaults.kudos_emoji: must not be empty");
+        if let Err(e) = crate::domain::emoji::parse_kudos_emoji(&self.defaults.kudos_emoji) {
+            bail!("defaults.kudos_emoji: {e}");
         }
         self.discord.dev_guild_id()?;
         if !(10..=3_600_000).contains(&self.scheduler.tick_ms) {

@@ -53,7 +53,8 @@ impl Spotlight {
                 values: d.values.clone(),
                 prompt_time: d.prompt_time()?,
                 prompts_enabled: d.prompts_enabled,
-                kudos_emoji: d.kudos_emoji.clone(),
+                // One stored form for both platforms: `:star2:` becomes 🌟.
+                kudos_emoji: crate::domain::emoji::parse_kudos_emoji(&d.kudos_emoji)?,
                 weeks: Vec::new(),
                 themes: Vec::new(),
             },

@@ -237,3 +237,26 @@ fn setting_replies_read_right() {
         "feedback refusals speak of feedback:\n{out}"
     );
 }
+
+#[test]
+fn the_default_kudos_emoji_is_checked_and_stored_in_one_form() {
+    let cli = Cli::new();
+    let run = cli.run_env(
+        &["migrate"],
+        "",
+        &[("SPOTLIGHT_DEFAULTS_KUDOS_EMOJI", "abc")],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("defaults.kudos_emoji: 'abc' is not an emoji"),
+        "{}",
+        run.stderr
+    );
+    let run = cli.run_env(
+        &["shell", "--as", "ana", "--workspace", "acme"],
+        "/config\n",
+        &[("SPOTLIGHT_DEFAULTS_KUDOS_EMOJI", ":star2:")],
+    );
+    assert!(run.stdout.contains("kudos emoji: 🌟"), "{}", run.stdout);
+}
