@@ -11,7 +11,7 @@ use chrono::Datelike;
 
 use crate::domain::error::{Refusal, Result};
 use crate::domain::model::{
-    Actor, FeedbackRequest, Given, Kudos, KudosRequest, Member, MemberRef, Workspace,
+    Actor, FeedbackRequest, Given, Kudos, KudosRequest, MemberRef, Workspace,
 };
 use crate::domain::period::{Board, Period};
 use crate::service::{
@@ -40,7 +40,6 @@ pub trait Names: Sync {
 pub struct Ctx<'a, N: Names> {
     pub core: &'a Spotlight,
     pub ws: &'a Workspace,
-    pub me: &'a Member,
     pub actor: &'a Actor,
     pub names: &'a N,
     /// The channel the command was typed in, as the platform stores channels.
@@ -70,7 +69,11 @@ pub async fn run<N: Names>(ctx: &Ctx<'_, N>, command: &str, args: &str) -> Optio
         "feedback" => feedback(ctx, args).await,
         "leaderboard" | "top" => leaderboard(ctx, args).await,
         "stats" => stats(ctx, args).await,
-        "undo" => ctx.core.undo(ctx.ws, ctx.me).await.map(Answer::Removed),
+        "undo" => ctx
+            .core
+            .undo(ctx.ws, &ctx.actor.member)
+            .await
+            .map(Answer::Removed),
         "coverage" => coverage(ctx, args).await,
         "calendar" => calendar(ctx, args).await,
         "values" => Ok(Answer::Text(format!(
@@ -98,7 +101,7 @@ pub async fn kudos<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
         .core
         .give_kudos(
             ctx.ws,
-            ctx.me,
+            &ctx.actor.member,
             KudosRequest {
                 recipients,
                 message: message.to_string(),
@@ -120,7 +123,7 @@ pub async fn feedback<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> 
         .core
         .record_feedback(
             ctx.ws,
-            ctx.me,
+            &ctx.actor.member,
             FeedbackRequest {
                 recipients,
                 message: message.to_string(),
@@ -151,7 +154,13 @@ pub async fn leaderboard<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answe
     }
     let lb = ctx
         .core
-        .leaderboard(ctx.ws, Some(ctx.me), period, board, DEFAULT_BOARD_SIZE)
+        .leaderboard(
+            ctx.ws,
+            Some(&ctx.actor.member),
+            period,
+            board,
+            DEFAULT_BOARD_SIZE,
+        )
         .await?;
     Ok(Answer::Board(lb))
 }
@@ -160,7 +169,7 @@ pub async fn leaderboard<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answe
 pub async fn stats<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
     let (mentions, rest) = leading_mentions(args)?;
     let member = match (mentions.as_slice(), rest.trim()) {
-        ([], "") => ctx.me.clone(),
+        ([], "") => ctx.actor.member.clone(),
         ([one], "") => {
             let who = ctx.names.person(one).await?;
             return Ok(Answer::Stats(Box::new(

@@ -49,7 +49,6 @@ impl Shell<'_> {
             let ctx = chat::Ctx {
                 core: &self.app.spotlight,
                 ws: &self.ws,
-                me: &self.me,
                 actor: &actor,
                 names: self,
                 here: Some(self.channel()),

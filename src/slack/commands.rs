@@ -97,7 +97,6 @@ async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageC
     let ctx = chat::Ctx {
         core: &slack.app.spotlight,
         ws: &ws,
-        me: &me,
         actor: &actor,
         names: &names,
         here: Some(here.clone()),
