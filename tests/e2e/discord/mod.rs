@@ -82,3 +82,49 @@ impl Bot {
         Ok(self.test)
     }
 }
+
+impl Bot {
+    /// "Give kudos" on a message by `author` in the test channel, with `text` in the form: the
+    /// message command `id`, then the form submitted as `id + 1`. Returns the form Discord was
+    /// asked to show, and the follow-up that answered the submission.
+    pub async fn give_kudos_on_message(
+        &self,
+        id: u64,
+        caller: &serde_json::Value,
+        author: serde_json::Value,
+        text: &str,
+    ) -> (fake::Request, fake::Request) {
+        use payloads::{message_command, modal_submit};
+        let mut msg = fake::message(
+            777,
+            &fake::CHANNEL_ID.to_string(),
+            &serde_json::json!({"content": "Refund done!"}),
+        );
+        msg["author"] = author;
+        self.fake.dispatch(
+            "INTERACTION_CREATE",
+            message_command(id, caller, "Give kudos", &msg),
+        );
+        let path = format!("/interactions/{id}/");
+        let modal = self
+            .fake
+            .wait_for("the modal", |r| r.path.contains(&path))
+            .await;
+        let custom_id = modal.body["data"]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.fake.dispatch(
+            "INTERACTION_CREATE",
+            modal_submit(id + 1, caller, &custom_id, &[("message", text)]),
+        );
+        let hook = format!("/api/v10/webhooks/{}/token-{id}", fake::APP_ID);
+        let followup = self
+            .fake
+            .wait_for("the answer to the form", |r| {
+                r.method == "POST" && r.path.starts_with(&hook)
+            })
+            .await;
+        (modal, followup)
+    }
+}

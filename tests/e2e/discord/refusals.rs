@@ -6,7 +6,7 @@ use spotlight::domain::model::{Actor, Workspace};
 use spotlight::domain::period::Period;
 
 use super::fake::{CHANNEL_ID, GUILD_ID};
-use super::payloads::{bot_user, message_command, modal_submit, reaction_add, slash, user};
+use super::payloads::{bot_user, reaction_add, slash, user};
 use super::Bot;
 
 const MEMBER: &str = "0";
@@ -227,33 +227,8 @@ async fn refused_commands_record_no_one_and_change_nothing() {
     assert_eq!(snapshot(&bot, &ws).await, before);
 
     // "Give kudos" on a new colleague's message, over the allowance.
-    let mut msg = super::fake::message(
-        777,
-        &CHANNEL_ID.to_string(),
-        &json!({"content": "Refund done!"}),
-    );
-    msg["author"] = user(8, "hal");
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        message_command(31, &ana, "Give kudos", &msg),
-    );
-    let modal = bot
-        .fake
-        .wait_for("the modal", |r| r.path.contains("/interactions/31/"))
-        .await;
-    let custom_id = modal.body["data"]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        modal_submit(32, &ana, &custom_id, &[("message", "Thanks!")]),
-    );
-    let refusal = bot
-        .fake
-        .wait_for("the refusal", |r| {
-            r.method == "POST" && r.path.contains("/webhooks/") && r.path.contains("token-31")
-        })
+    let (_, refusal) = bot
+        .give_kudos_on_message(31, &ana, user(8, "hal"), "Thanks!")
         .await;
     assert!(
         refusal.body["content"]

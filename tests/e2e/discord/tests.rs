@@ -3,8 +3,8 @@ use spotlight::store::KudosFilter;
 
 use super::fake::{APP_ID, CHANNEL_ID};
 use super::payloads::{
-    autocomplete, bot_user, channel, message_command, modal_submit, reaction_add, reaction_remove,
-    role, slash, slash_resolved, user, with_roles,
+    autocomplete, bot_user, channel, reaction_add, reaction_remove, role, slash, slash_resolved,
+    user, with_roles,
 };
 use super::Bot;
 
@@ -554,42 +554,10 @@ async fn give_kudos_on_a_message_asks_for_the_text_and_links_the_message() {
     let bot = Bot::start("2026-10-05T09:00:00Z").await;
     let ana = user(1, "ana");
     let dana = user(2, "dana");
-    let mut msg = super::fake::message(
-        777,
-        &CHANNEL_ID.to_string(),
-        &json!({"content": "Refund done!"}),
-    );
-    msg["author"] = dana;
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        message_command(71, &ana, "Give kudos", &msg),
-    );
-    let modal = bot
-        .fake
-        .wait_for("the modal", |r| r.path.contains("/interactions/71/"))
+    let (modal, followup) = bot
+        .give_kudos_on_message(71, &ana, dana, "Thanks for the quick refund")
         .await;
     assert_eq!(modal.body["type"], 9, "{:#}", modal.body);
-    let custom_id = modal.body["data"]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        modal_submit(
-            72,
-            &ana,
-            &custom_id,
-            &[("message", "Thanks for the quick refund")],
-        ),
-    );
-    let followup = bot
-        .fake
-        .wait_for("the confirmation", |r| {
-            r.method == "POST"
-                && r.path
-                    .starts_with(&format!("/api/v10/webhooks/{APP_ID}/token-71"))
-        })
-        .await;
     assert_eq!(followup.body["flags"], 64);
     assert!(
         followup.body["content"]
