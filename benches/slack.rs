@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
     let running = tokio::spawn(spotlight::run::run(
         app.clone(),
         platforms,
-        Some(listener),
+        spotlight::run::Listeners { http: listener, metrics: None },
         async {
             let _ = stopped.await;
         },

@@ -9,11 +9,14 @@ use crate::config::Config;
 use crate::domain::themes::Plan;
 use crate::service::Spotlight;
 use crate::store::Store;
+use crate::telemetry::health::Health;
 
 #[derive(Debug, Clone)]
 pub struct App {
     pub config: Config,
     pub spotlight: Spotlight,
+    /// Each configured platform's connection, as its adapter last saw it.
+    pub health: Health,
 }
 
 impl App {
@@ -24,7 +27,12 @@ impl App {
             .await
             .context("database.url")?;
         let spotlight = Spotlight::new(store, clock, &config, plan)?;
-        Ok(Self { config, spotlight })
+        crate::telemetry::metrics::handle();
+        Ok(Self {
+            config,
+            spotlight,
+            health: Health::default(),
+        })
     }
 
     pub async fn shutdown(&self) {

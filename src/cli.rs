@@ -200,22 +200,10 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             if platforms.is_empty() {
                 anyhow::bail!("{}", crate::run::NO_CREDENTIALS);
             }
-            // Slack calls in over HTTP; the server is only opened when something will call it.
-            let listener = match &platforms.slack {
-                Some(_) => {
-                    let address = config.server.address()?;
-                    Some(
-                        tokio::net::TcpListener::bind(address)
-                            .await
-                            .with_context(|| {
-                                format!("server.listen: cannot listen on {address}")
-                            })?,
-                    )
-                }
-                None => None,
-            };
+            // Bound first: a port in use stops here, before anything connects.
+            let listeners = crate::run::Listeners::bind(&config.server).await?;
             let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
-            crate::run::run(app, platforms, listener, shutdown_signal()).await?;
+            crate::run::run(app, platforms, listeners, shutdown_signal()).await?;
         }
         Command::Shell {
             user,
@@ -223,16 +211,41 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             at,
         } => {
             let clock = ManualClock::default();
+            // The pages are a bonus in the shell: without the port it goes on without them.
+            let listeners = match crate::run::Listeners::bind(&config.server).await {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: {e:#}; the wall and the books are not served this session \
+                         (set SPOTLIGHT_SERVER_LISTEN to another port, e.g. 127.0.0.1:8181)"
+                    );
+                    None
+                }
+            };
             let app = App::build(config, Arc::new(clock.clone())).await?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let mut servers = tokio::task::JoinSet::new();
+            if let Some(listeners) = listeners {
+                listeners.serve(&app, None, &stopped, &mut servers)?;
+            }
             let opts = ShellOptions {
                 user,
                 workspace,
                 at,
+                pages: (!servers.is_empty()).then(|| app.spotlight.base_url()),
             };
             let mut shell = Shell::start(&app, clock, &opts).await?;
             let stdin = std::io::stdin();
-            shell.run(stdin.lock(), stdout()).await?;
+            let result = shell.run(stdin.lock(), stdout()).await;
+            let _ = stop.send(true);
+            while let Some(done) = servers.join_next().await {
+                if let Ok(Err(e)) = done {
+                    tracing::warn!(error = ?e, "the shell's HTTP server failed");
+                }
+            }
             app.shutdown().await;
+            result?;
         }
         Command::Calendar { year, workspace } => {
             let clock = crate::clock::SystemClock;

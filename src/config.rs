@@ -97,6 +97,14 @@ const ALLOWED: &[(&str, &str)] = &[
         "an address and port such as 0.0.0.0:8080 or 127.0.0.1:3000",
     ),
     (
+        "server.public_url",
+        "an http:// or https:// address, or empty",
+    ),
+    (
+        "server.metrics_listen",
+        "an address and port such as 127.0.0.1:9090, or empty",
+    ),
+    (
         "scheduler.tick_ms",
         "a whole number of milliseconds from 10 to 3600000",
     ),
@@ -152,6 +160,10 @@ impl SlackConfig {
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     pub listen: String,
+    /// How people reach the server, for the links the bot hands out; empty = from `listen`.
+    pub public_url: String,
+    /// A separate address for `/metrics`; empty = served with everything else.
+    pub metrics_listen: String,
 }
 
 impl ServerConfig {
@@ -162,6 +174,34 @@ impl ServerConfig {
                 self.listen.trim()
             )
         })
+    }
+
+    /// The separate metrics address, if one is set.
+    pub fn metrics_address(&self) -> anyhow::Result<Option<std::net::SocketAddr>> {
+        match self.metrics_listen.trim() {
+            "" => Ok(None),
+            text => text.parse().map(Some).map_err(|_| {
+                anyhow::anyhow!(
+                    "server.metrics_listen: '{text}' is not an address and port such as 127.0.0.1:9090, or empty"
+                )
+            }),
+        }
+    }
+
+    /// The links' base for a server bound to `bound`: `public_url` when set, else the bound
+    /// address (a wildcard address becomes localhost, which a browser on this machine reaches).
+    pub fn base_url(&self, bound: std::net::SocketAddr) -> String {
+        match self.public_url.trim().trim_end_matches('/') {
+            "" => {
+                let host = match bound.ip() {
+                    ip if ip.is_unspecified() || ip.is_loopback() => "localhost".to_string(),
+                    std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                    ip => ip.to_string(),
+                };
+                format!("http://{host}:{}", bound.port())
+            }
+            url => url.to_string(),
+        }
     }
 }
 
@@ -319,6 +359,11 @@ impl Config {
             bail!("slack.api_base_url: '{slack}' must start with http:// or https://");
         }
         self.server.address()?;
+        self.server.metrics_address()?;
+        let public = self.server.public_url.trim();
+        if !public.is_empty() && url::Url::parse(public).map_or(true, |u| !u.has_host() || !matches!(u.scheme(), "http" | "https")) {
+            bail!("server.public_url: '{public}' is not an http:// or https:// address such as https://spotlight.example.com");
+        }
         if !(1..=4000).contains(&self.rules.max_message_chars) {
             bail!(
                 "rules.max_message_chars: {} is out of range (1-4000)",

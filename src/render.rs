@@ -202,6 +202,12 @@ pub fn stats(st: &PersonalStats) -> String {
         }
         None => s.push_str("\n   Allowance today: unlimited"),
     }
+    if let Some(link) = &st.book_link {
+        let _ = write!(
+            s,
+            "\n   📖 Your thank-you book, to print and take home (this link is yours alone): {link}"
+        );
+    }
     s
 }
 

@@ -130,3 +130,20 @@ pub fn delivery_status(
     }
     text
 }
+
+/// The wall's state after `/config wall …` (`command` is how this platform spells it).
+pub fn wall(settings: &crate::service::WallSettings, command: &str) -> String {
+    let customers = if settings.show_customers {
+        "Customers' names are shown on it"
+    } else {
+        "Customers' names are hidden on it (shout-outs say \"A customer\")"
+    };
+    match &settings.link {
+        Some(link) => format!(
+            "🧱 The wall of thanks is on: {link}\n   Anyone with this link can see it; add ?tv=1 for the office screen. {customers} ({command} customers on|off). {command} rotate gives it a new link (the old one stops working), {command} off takes it down."
+        ),
+        None => format!(
+            "The wall of thanks is off. {command} on puts it up and gives you its link. {customers} ({command} customers on|off)."
+        ),
+    }
+}

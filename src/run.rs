@@ -28,34 +28,77 @@ pub const NO_CREDENTIALS: &str = "no platform credentials: set SPOTLIGHT_DISCORD
      Discord, or SPOTLIGHT_SLACK_SIGNING_SECRET and SPOTLIGHT_SLACK_BOT_TOKEN to run on Slack (README, \
      \"Running on Discord\" and \"Running on Slack\"), or try Spotlight locally with `spotlight shell`";
 
+/// The sockets the app serves on, bound by the caller (tests use port 0) so a port in use is
+/// reported before anything starts.
+#[derive(Debug)]
+pub struct Listeners {
+    /// `server.listen`: Slack, the pages, health and (unless it has its own) metrics.
+    pub http: TcpListener,
+    /// `server.metrics_listen`, when set.
+    pub metrics: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Binds what the configuration names, each failure naming its setting.
+    pub async fn bind(config: &crate::config::ServerConfig) -> anyhow::Result<Self> {
+        let http = crate::http::bind(config.address()?, "server.listen").await?;
+        let metrics = match config.metrics_address()? {
+            Some(address) => Some(crate::http::bind(address, "server.metrics_listen").await?),
+            None => None,
+        };
+        Ok(Self { http, metrics })
+    }
+
+    /// Starts the HTTP servers as tasks that end when `stopped` turns true; the links the bot
+    /// hands out then point at the address really bound.
+    pub fn serve(
+        self,
+        app: &App,
+        slack: Option<&Slack>,
+        stopped: &watch::Receiver<bool>,
+        tasks: &mut tokio::task::JoinSet<anyhow::Result<()>>,
+    ) -> anyhow::Result<()> {
+        let bound = self.http.local_addr()?;
+        app.spotlight.set_base_url(app.config.server.base_url(bound));
+        let router = crate::http::router(app, slack, stopped.clone(), self.metrics.is_none());
+        tasks.spawn(crate::http::serve(self.http, router, wait(stopped.clone())));
+        if let Some(metrics) = self.metrics {
+            let router = crate::http::metrics_router(app);
+            tasks.spawn(crate::http::serve(metrics, router, wait(stopped.clone())));
+        }
+        Ok(())
+    }
+}
+
 /// Serves until `shutdown` resolves, then lets work in flight finish and closes the database.
-/// `listener` is the HTTP server's socket, bound by the caller (tests use port 0); Slack needs it.
 pub async fn run(
     app: App,
     platforms: Platforms,
-    listener: Option<TcpListener>,
+    listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(!platforms.is_empty(), NO_CREDENTIALS);
     let (stop, stopped) = watch::channel(false);
     let stop = std::sync::Arc::new(stop);
+    if platforms.discord.is_some() {
+        app.health.expect(crate::discord::PLATFORM);
+    }
     let slack = match &platforms.slack {
         Some(credentials) => {
+            app.health.expect(crate::slack::PLATFORM);
             let slack = Slack::new(app.clone(), credentials.clone())?;
             slack.check().await?;
+            // Over HTTP Slack calls in: reachable as soon as the server listens. Socket Mode
+            // reports its own connection.
+            if credentials.app_token.is_none() {
+                app.health.set(crate::slack::PLATFORM, true);
+            }
             Some(slack)
         }
         None => None,
     };
     let mut tasks = tokio::task::JoinSet::new();
-    match listener {
-        Some(listener) => {
-            let http = crate::http::router(slack.as_ref());
-            tasks.spawn(crate::http::serve(listener, http, wait(stopped.clone())));
-        }
-        None if slack.is_some() => anyhow::bail!("Slack needs the HTTP server (server.listen)"),
-        None => {}
-    }
+    listeners.serve(&app, slack.as_ref(), &stopped, &mut tasks)?;
     if let (Some(slack), Some(app_token)) = (
         &slack,
         platforms.slack.as_ref().and_then(|s| s.app_token.clone()),
@@ -112,6 +155,6 @@ pub async fn run(
     }
 }
 
-async fn wait(mut stopped: watch::Receiver<bool>) {
+pub async fn wait(mut stopped: watch::Receiver<bool>) {
     let _ = stopped.wait_for(|s| *s).await;
 }

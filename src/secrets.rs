@@ -161,6 +161,14 @@ impl Vault {
 }
 
 /// A random token for one-time values (OAuth `state`), as hex.
+/// Bytes from the operating system's random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    use chacha20poly1305::aead::rand_core::RngCore;
+    let mut bytes = [0u8; N];
+    chacha20poly1305::aead::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
 pub fn random_token() -> String {
     use chacha20poly1305::aead::rand_core::RngCore;
     let mut bytes = [0u8; 24];

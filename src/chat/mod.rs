@@ -64,6 +64,23 @@ pub enum Answer {
 /// Runs one of the shared commands, named without its slash (`kudos`, `leaderboard`...);
 /// `None` when the name is not one of them. `config` and `spotlight` are the admins' settings.
 pub async fn run<N: Names>(ctx: &Ctx<'_, N>, command: &str, args: &str) -> Option<Result<Answer>> {
+    let started = std::time::Instant::now();
+    let result = dispatch(ctx, command, args).await?;
+    let name = match command {
+        "top" => "leaderboard",
+        "spotlight" => "config",
+        other => other,
+    };
+    crate::telemetry::metrics::command(
+        &ctx.ws.platform,
+        name,
+        &crate::telemetry::metrics::Outcome::of(&result),
+        started.elapsed(),
+    );
+    Some(result)
+}
+
+async fn dispatch<N: Names>(ctx: &Ctx<'_, N>, command: &str, args: &str) -> Option<Result<Answer>> {
     Some(match command {
         "kudos" => kudos(ctx, args).await,
         "feedback" => feedback(ctx, args).await,
@@ -172,9 +189,11 @@ pub async fn stats<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
         ([], "") => ctx.actor.member.clone(),
         ([one], "") => {
             let who = ctx.names.person(one).await?;
-            return Ok(Answer::Stats(Box::new(
-                ctx.core.stats_of(ctx.ws, &who).await?,
-            )));
+            let mut st = ctx.core.stats_of(ctx.ws, &who).await?;
+            ctx.core
+                .attach_book(ctx.ws, &ctx.actor.member, &mut st)
+                .await?;
+            return Ok(Answer::Stats(Box::new(st)));
         }
         _ => {
             return Err(Refusal::Usage(
@@ -183,9 +202,11 @@ pub async fn stats<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
             .into())
         }
     };
-    Ok(Answer::Stats(Box::new(
-        ctx.core.stats(ctx.ws, &member).await?,
-    )))
+    let mut st = ctx.core.stats(ctx.ws, &member).await?;
+    ctx.core
+        .attach_book(ctx.ws, &ctx.actor.member, &mut st)
+        .await?;
+    Ok(Answer::Stats(Box::new(st)))
 }
 
 async fn coverage<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {

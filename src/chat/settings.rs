@@ -200,6 +200,16 @@ async fn setting<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
                 let schedule = core.post_schedule(&ws).await?;
                 replies::post_set(&ws, &schedule, kind)
             }
+            "wall" => {
+                let command = crate::service::parse_wall_command(rest)?;
+                let settings = core.set_wall(ws, actor, command).await?;
+                let spelled = if ws.platform == crate::slack::PLATFORM {
+                    "/spotlight wall"
+                } else {
+                    "/config wall"
+                };
+                replies::wall(&settings, spelled)
+            }
             "coverage" => {
                 let period = match rest.trim() {
                     "" => crate::domain::period::Period::Week,

@@ -36,6 +36,7 @@ pub fn group() -> poise::Command<Data, Error> {
         "coverage",
         "prompts",
         "post",
+        "wall",
         "status"
     ),
     subcommand_required
@@ -368,6 +369,43 @@ pub async fn post(
     let ws = core.reload(&ws).await?;
     let schedule = core.post_schedule(&ws).await?;
     tell(ctx, &ws, &actor, replies::post_set(&ws, &schedule, kind)).await
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum WallAction {
+    #[name = "show the link"]
+    Show,
+    #[name = "on"]
+    On,
+    #[name = "off"]
+    Off,
+    #[name = "rotate (new link)"]
+    Rotate,
+    #[name = "show customers' names"]
+    CustomersOn,
+    #[name = "hide customers' names"]
+    CustomersOff,
+}
+
+/// The wall of thanks: its link, on or off, a new link, customers' names (only you see this).
+#[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight wall", interaction = %ctx.id(), user = %ctx.author().id))]
+pub async fn wall(
+    ctx: Context<'_>,
+    #[description = "What to do (default: show the link)"] action: Option<WallAction>,
+) -> Result<(), Error> {
+    use crate::service::WallCommand;
+    let (ws, actor) = admin(ctx).await?;
+    let command = match action.unwrap_or(WallAction::Show) {
+        WallAction::Show => WallCommand::Show,
+        WallAction::On => WallCommand::On,
+        WallAction::Off => WallCommand::Off,
+        WallAction::Rotate => WallCommand::Rotate,
+        WallAction::CustomersOn => WallCommand::Customers(true),
+        WallAction::CustomersOff => WallCommand::Customers(false),
+    };
+    let settings = core_of(ctx).set_wall(&ws, &actor, command).await?;
+    tell(ctx, &ws, &actor, replies::wall(&settings, "/spotlight wall")).await
 }
 
 /// The settings, this year's week, and any post the bot failed to deliver.

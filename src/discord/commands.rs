@@ -238,7 +238,7 @@ pub async fn stats(
     #[description = "Whose stats (default: yours)"] member: Option<serenity::User>,
 ) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
-    let st = match &member {
+    let mut st = match &member {
         Some(user) => {
             core_of(ctx)
                 .stats_of(&ws, &super::platform_user(user).into())
@@ -246,6 +246,7 @@ pub async fn stats(
         }
         None => core_of(ctx).stats(&ws, &me).await?,
     };
+    core_of(ctx).attach_book(&ws, &me, &mut st).await?;
     ctx.send(quiet(render::stats(&st)).ephemeral(true)).await?;
     Ok(())
 }

@@ -107,11 +107,22 @@ pub async fn run(
             on_error: |error| Box::pin(on_error(error)),
             // Nothing the bot says pings anyone unless a message names whom it may ping.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
-            pre_command: |ctx| Box::pin(async move { ctx.data().inflight.enter() }),
-            post_command: |ctx| Box::pin(async move { ctx.data().inflight.leave() }),
+            pre_command: |ctx| {
+                Box::pin(async move {
+                    ctx.data().inflight.enter();
+                    ctx.set_invocation_data(std::time::Instant::now()).await;
+                })
+            },
+            post_command: |ctx| {
+                Box::pin(async move {
+                    ctx.data().inflight.leave();
+                    measure(ctx, &crate::telemetry::metrics::Outcome::Ok).await;
+                })
+            },
             event_handler: |framework, event| {
                 Box::pin(async move {
                     let data = framework.user_data;
+                    watch_connection(event, &data.app);
                     data.inflight.enter();
                     reactions::on_event(framework.serenity_context, event, &data.app).await;
                     data.inflight.leave();
@@ -159,9 +170,33 @@ pub async fn run(
     let _ = stop_posts.send(true);
     let _ = scheduler.await;
     served?;
+    app.health.set(PLATFORM, false);
     inflight.drain(std::time::Duration::from_secs(10)).await;
     tracing::info!("Discord stopped");
     Ok(())
+}
+
+/// The gateway's state, for `/readyz` and the connection gauge.
+fn watch_connection(event: &serenity::FullEvent, app: &App) {
+    match event {
+        serenity::FullEvent::Ready { .. } | serenity::FullEvent::Resume { .. } => {
+            app.health.set(PLATFORM, true)
+        }
+        serenity::FullEvent::ShardStageUpdate { event } => app.health.set(
+            PLATFORM,
+            event.new == serenity::ConnectionStage::Connected,
+        ),
+        _ => {}
+    }
+}
+
+/// Counts a finished command and how long it took since `pre_command`.
+async fn measure(ctx: Context<'_>, outcome: &crate::telemetry::metrics::Outcome) {
+    let took = match ctx.invocation_data::<std::time::Instant>().await {
+        Some(started) => started.elapsed(),
+        None => std::time::Duration::ZERO,
+    };
+    crate::telemetry::metrics::command(PLATFORM, &ctx.command().qualified_name, outcome, took);
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -171,7 +206,13 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     }
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
+            use crate::telemetry::metrics::Outcome;
             let refusal = error.downcast_ref::<crate::domain::error::Refusal>();
+            let outcome = match (refusal, error.downcast_ref::<CoreError>()) {
+                (Some(r), _) | (None, Some(CoreError::Refused(r))) => Outcome::Refused(r.rule()),
+                _ => Outcome::Error,
+            };
+            measure(ctx, &outcome).await;
             let message = match error.downcast_ref::<CoreError>() {
                 _ if refusal.is_some() => refusal.map(ToString::to_string).unwrap_or_default(),
                 Some(core) => {

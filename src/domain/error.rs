@@ -108,6 +108,48 @@ pub enum Refusal {
     Usage(String),
 }
 
+impl Refusal {
+    /// The rule that refused, as a metrics label: one short name per kind of refusal.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Refusal::SelfKudos => "self_kudos",
+            Refusal::BotRecipient(..) => "bot_recipient",
+            Refusal::NoRecipients => "no_recipients",
+            Refusal::TooManyRecipients { .. } => "too_many_recipients",
+            Refusal::EmptyMessage => "empty_message",
+            Refusal::NoFeedbackRecipients => "no_feedback_recipients",
+            Refusal::TooManyFeedbackRecipients { .. } => "too_many_feedback_recipients",
+            Refusal::SelfFeedback => "self_feedback",
+            Refusal::EmptyFeedback => "empty_feedback",
+            Refusal::UnclosedQuote => "unclosed_quote",
+            Refusal::MessageTooLong { .. } => "message_too_long",
+            Refusal::UnknownValue { .. } => "unknown_value",
+            Refusal::AllowanceExceeded { .. } => "allowance_exceeded",
+            Refusal::NoKudosYet(..) => "no_kudos_yet",
+            Refusal::NothingToUndo => "nothing_to_undo",
+            Refusal::UndoWindowPassed { .. } => "undo_window_passed",
+            Refusal::KudosNotFound(..) => "kudos_not_found",
+            Refusal::AlreadyRemoved(..) => "already_removed",
+            Refusal::MissingReason => "missing_reason",
+            Refusal::NotAdmin(..) => "not_admin",
+            Refusal::LastAdmin(..) => "last_admin",
+            Refusal::InvalidTimezone(..) => "invalid_timezone",
+            Refusal::InvalidPeriod(..) => "invalid_period",
+            Refusal::InvalidBoard(..) => "invalid_board",
+            Refusal::InvalidDate(..) => "invalid_date",
+            Refusal::InvalidTime(..) => "invalid_time",
+            Refusal::InvalidAllowance(..) => "invalid_allowance",
+            Refusal::InvalidWeek { .. } => "invalid_week",
+            Refusal::ValueExists(..) => "value_exists",
+            Refusal::LastValue(..) => "last_value",
+            Refusal::InvalidName(..) => "invalid_name",
+            Refusal::InvalidDay(..) => "invalid_day",
+            Refusal::InvalidEmoji(..) => "invalid_emoji",
+            Refusal::Usage(..) => "usage",
+        }
+    }
+}
+
 /// What a user is told when something failed on the bot's side (the cause is logged).
 pub const APOLOGY: &str =
     "Sorry, something went wrong on my side. It has been logged; please try again.";

@@ -231,6 +231,7 @@ pub async fn render(
             };
             let kudos = core.store().kudos_list(ws.id, &filter).await?;
             let mut body = texts.book_intro.clone();
+            let link = core.book_link(ws, *id).await?;
             for k in kudos
                 .iter()
                 .filter(|k| k.kind == KudosKind::Kudos && k.recipients.iter().any(|r| r.id == *id))
@@ -242,6 +243,9 @@ pub async fn render(
                     k.message
                 ));
             }
+            body.push_str(&format!(
+                "\n\n📖 Your thank-you book, laid out to print and take home (this link is yours alone): {link}?period=csw"
+            ));
             Rendered {
                 title: fill(&texts.book_title, &[("year", year)]),
                 body,

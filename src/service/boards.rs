@@ -64,6 +64,8 @@ pub struct PersonalStats {
     pub latest: Option<Kudos>,
     pub left_today: Option<u32>,
     pub allowance: u32,
+    /// The member's own thank-you book, only when they asked about themselves.
+    pub book_link: Option<String>,
 }
 
 impl Spotlight {
@@ -214,6 +216,7 @@ impl Spotlight {
             latest,
             left_today: self.left_today(ws, member).await?,
             allowance,
+            book_link: None,
         })
     }
 }

@@ -121,6 +121,7 @@ impl Spotlight {
             .await?;
         if let Some(id) = id {
             tracing::info!(kudos = id, "gesture withdrawn");
+            self.publish(ws, super::WallChange::Removed(id));
         }
         Ok(id)
     }
@@ -185,6 +186,7 @@ impl Spotlight {
             return Err(Refusal::AlreadyRemoved(id).into());
         }
         tracing::info!(kudos = id, ?status, "kudos removed from the boards");
+        self.publish(ws, super::WallChange::Removed(id));
         Ok(Kudos { status, ..kudos })
     }
 
@@ -344,6 +346,11 @@ impl Spotlight {
                     status: KudosStatus::Active,
                     revoked: None,
                 };
+                self.publish(
+                    ws,
+                    super::WallChange::Added(std::sync::Arc::new(kudos.clone())),
+                );
+                crate::telemetry::metrics::kudos_given(&ws.platform, insert.kind);
                 Ok(Given {
                     kudos,
                     created: true,

@@ -8,6 +8,7 @@ mod export;
 mod installs;
 mod kudos;
 mod settings;
+mod wall;
 
 use std::sync::Arc;
 
@@ -25,6 +26,10 @@ pub use boards::{Coverage, Leaderboard, Line, Mine, PersonalStats, DEFAULT_BOARD
 pub use calendar::{PlanDay, WeekPlan};
 pub use export::{write_export, ExportFormat, ExportRow};
 pub use settings::{parse_date, parse_timezone, ThemeField};
+pub use wall::{
+    page_period, parse_wall_command, Book, WallChange, WallCommand, WallEvent, WallSettings,
+    WallView, WALL_CARDS,
+};
 
 #[derive(Debug, Clone)]
 pub struct Spotlight {
@@ -33,6 +38,8 @@ pub struct Spotlight {
     defaults: Settings,
     rules: RulesConfig,
     plan: Plan,
+    events: tokio::sync::broadcast::Sender<WallEvent>,
+    base_url: Arc<std::sync::RwLock<String>>,
 }
 
 impl Spotlight {
@@ -60,6 +67,11 @@ impl Spotlight {
             },
             rules: config.rules.clone(),
             plan,
+            // A wall that falls this far behind reloads its cards instead.
+            events: tokio::sync::broadcast::channel(1024).0,
+            base_url: Arc::new(std::sync::RwLock::new(
+                config.server.base_url(config.server.address()?),
+            )),
         })
     }
 

@@ -30,6 +30,8 @@ Admin commands:
                       (days 1-7 or monday-sunday; 6 and 7 run in a longer week)
   /config revoke ID REASON                /config admin @li [off]
   /config post heads-up|prompt|recap|awards|book|digest on|off|HH:MM
+  /config wall on|off|rotate              /config wall customers on|off
+                      (the wall of thanks: a web page with every thank-you, live; /stats links your book)
 Shell commands:
   :as NAME            speak as someone else (created on first use)
   :clock [TIME]       show or set the simulated time: 2026-10-05T09:00 (workspace zone), +30m, +2h, +1d;

@@ -24,6 +24,8 @@ pub struct ShellOptions {
     pub user: String,
     pub workspace: String,
     pub at: Option<DateTime<Utc>>,
+    /// Where the wall and the books are served this session, if anywhere.
+    pub pages: Option<String>,
 }
 
 /// What one input line produced: a private reply, and posts to channels.
@@ -48,6 +50,7 @@ pub struct Shell<'a> {
     clock: ManualClock,
     ws: Workspace,
     me: Member,
+    pages: Option<String>,
 }
 
 impl<'a> Shell<'a> {
@@ -69,7 +72,13 @@ impl<'a> Shell<'a> {
         let user = crate::chat::parse::valid_name(&opts.user)
             .map_err(|r| crate::config::BadInput(format!("--as: {r}")))?;
         let me = Self::speaker(app, &ws, &user).await?;
-        Ok(Self { app, clock, ws, me })
+        Ok(Self {
+            app,
+            clock,
+            ws,
+            me,
+            pages: opts.pages.clone(),
+        })
     }
 
     /// Makes `name` the speaking user; the first person to speak in a new workspace is its admin.
@@ -104,6 +113,12 @@ impl<'a> Shell<'a> {
                 self.me.display_name,
                 if self.me.is_admin { " (admin)" } else { "" }
             )?;
+            if let Some(pages) = &self.pages {
+                writeln!(
+                    out,
+                    "Web pages at {pages}: /config wall on gives the wall of thanks, /stats your thank-you book."
+                )?;
+            }
         }
         let mut lines = input.lines();
         loop {

@@ -19,7 +19,8 @@ pub async fn publish(slack: &Slack, team: &str, user: &str) -> anyhow::Result<()
     };
     let core = &slack.app.spotlight;
     let (ws, me, _) = slack.caller(&token, team, None, user).await?;
-    let stats = core.stats(&ws, &me).await?;
+    let mut stats = core.stats(&ws, &me).await?;
+    core.attach_book(&ws, &me, &mut stats).await?;
     let mut boards = Vec::new();
     for board in [Board::Received, Board::Given] {
         boards.push(

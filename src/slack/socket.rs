@@ -94,7 +94,9 @@ pub async fn run(
         })?;
     listener.start().await;
     tracing::info!("connected to Slack over Socket Mode");
+    slack.app.health.set(super::PLATFORM, true);
     let _ = stop.wait_for(|s| *s).await;
+    slack.app.health.set(super::PLATFORM, false);
     listener.shutdown().await;
     Ok(())
 }

@@ -75,6 +75,16 @@ impl Store {
         Ok(member_from_row(&row))
     }
 
+    pub async fn member_by_id(&self, id: MemberId) -> anyhow::Result<Option<Member>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEMBER_COLUMNS} WHERE m.id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(member_from_row))
+    }
+
     /// The member whose display name or external id is `key`, case-insensitively.
     pub async fn member_named(
         &self,

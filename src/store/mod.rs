@@ -9,6 +9,7 @@ mod members;
 mod schedule;
 mod slack;
 mod stats;
+mod wall;
 mod workspaces;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub use deliveries::DeliveryFailure;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
 pub use schedule::Outcome;
 pub use slack::{NewInstall, SealedInstall};
+pub use wall::{DayCount, DepartmentFlow, WallRow};
 pub use workspaces::SettingChange;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -94,6 +96,12 @@ impl Store {
     }
 
     /// The pool itself, for benchmarks that compare against raw statements.
+    /// Whether the database answers at all.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -47,7 +47,7 @@ async fn the_daily_prompt_reaches_discord_and_slack_from_one_process() {
     let running = tokio::spawn(spotlight::run::run(
         test.app.clone(),
         platforms,
-        Some(listener),
+        spotlight::run::Listeners { http: listener, metrics: None },
         async {
             let _ = stopped.await;
         },

@@ -14,3 +14,4 @@ mod shell;
 mod shell_refusals;
 pub mod slack;
 mod support;
+mod web;

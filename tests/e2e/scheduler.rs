@@ -218,6 +218,11 @@ async fn the_2026_week_in_four_time_zones_posts_exactly_once_at_the_right_instan
         "{}",
         book.4
     );
+    assert!(
+        book.4.contains("/book/") && book.4.contains("?period=csw"),
+        "the book DM links li's own printable book: {}",
+        book.4
+    );
     let monday = all
         .iter()
         .find(|p| p.0 == "london" && p.1 == Prompt)

@@ -145,6 +145,8 @@ impl Cli {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("SPOTLIGHT_DATABASE_URL", self.db())
+            // Tests run side by side: each binary's HTTP server takes a free port.
+            .env("SPOTLIGHT_SERVER_LISTEN", "127.0.0.1:0")
             .current_dir(self.dir.path())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

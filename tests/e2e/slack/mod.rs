@@ -115,7 +115,7 @@ impl SlackBot {
             discord: None,
             slack: Some(credentials),
         };
-        let running = tokio::spawn(spotlight::run::run(app, platforms, Some(listener), async {
+        let running = tokio::spawn(spotlight::run::run(app, platforms, spotlight::run::Listeners { http: listener, metrics: None }, async {
             let _ = stopped.await;
         }));
         if has_token {

@@ -31,3 +31,6 @@ pub fn init(config: &LogConfig, interactive: bool) {
     // A second init (tests building the app twice) keeps the first subscriber.
     let _ = result;
 }
+
+pub mod health;
+pub mod metrics;
