@@ -127,7 +127,10 @@ async fn main() -> anyhow::Result<()> {
     let running = tokio::spawn(spotlight::run::run(
         app.clone(),
         platforms,
-        spotlight::run::Listeners { http: listener, metrics: None },
+        spotlight::run::Listeners {
+            http: listener,
+            metrics: None,
+        },
         async {
             let _ = stopped.await;
         },

@@ -361,7 +361,11 @@ impl Config {
         self.server.address()?;
         self.server.metrics_address()?;
         let public = self.server.public_url.trim();
-        if !public.is_empty() && url::Url::parse(public).map_or(true, |u| !u.has_host() || !matches!(u.scheme(), "http" | "https")) {
+        if !public.is_empty()
+            && url::Url::parse(public).map_or(true, |u| {
+                !u.has_host() || !matches!(u.scheme(), "http" | "https")
+            })
+        {
             bail!("server.public_url: '{public}' is not an http:// or https:// address such as https://spotlight.example.com");
         }
         if !(1..=4000).contains(&self.rules.max_message_chars) {

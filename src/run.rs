@@ -59,7 +59,8 @@ impl Listeners {
         tasks: &mut tokio::task::JoinSet<anyhow::Result<()>>,
     ) -> anyhow::Result<()> {
         let bound = self.http.local_addr()?;
-        app.spotlight.set_base_url(app.config.server.base_url(bound));
+        app.spotlight
+            .set_base_url(app.config.server.base_url(bound));
         let router = crate::http::router(app, slack, stopped.clone(), self.metrics.is_none());
         tasks.spawn(crate::http::serve(self.http, router, wait(stopped.clone())));
         if let Some(metrics) = self.metrics {

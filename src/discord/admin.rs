@@ -405,7 +405,13 @@ pub async fn wall(
         WallAction::CustomersOff => WallCommand::Customers(false),
     };
     let settings = core_of(ctx).set_wall(&ws, &actor, command).await?;
-    tell(ctx, &ws, &actor, replies::wall(&settings, "/spotlight wall")).await
+    tell(
+        ctx,
+        &ws,
+        &actor,
+        replies::wall(&settings, "/spotlight wall"),
+    )
+    .await
 }
 
 /// The settings, this year's week, and any post the bot failed to deliver.

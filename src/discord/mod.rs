@@ -182,10 +182,9 @@ fn watch_connection(event: &serenity::FullEvent, app: &App) {
         serenity::FullEvent::Ready { .. } | serenity::FullEvent::Resume { .. } => {
             app.health.set(PLATFORM, true)
         }
-        serenity::FullEvent::ShardStageUpdate { event } => app.health.set(
-            PLATFORM,
-            event.new == serenity::ConnectionStage::Connected,
-        ),
+        serenity::FullEvent::ShardStageUpdate { event } => app
+            .health
+            .set(PLATFORM, event.new == serenity::ConnectionStage::Connected),
         _ => {}
     }
 }

@@ -18,21 +18,23 @@ pub fn health_routes(app: App) -> Router {
 }
 
 pub fn metrics_routes(app: App) -> Router {
-    Router::new().route("/metrics", get(metrics)).with_state(app)
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(app)
 }
 
 /// Ready when the database answers and every configured platform is connected; the body says
 /// which part is not.
 async fn ready(State(app): State<App>) -> Response {
-    let database = match tokio::time::timeout(Duration::from_secs(2), app.spotlight.store().ping()).await
-    {
-        Ok(Ok(())) => "ok",
-        Ok(Err(e)) => {
-            tracing::warn!(error = ?e, "readiness: the database does not answer");
-            "unavailable"
-        }
-        Err(_) => "timed out",
-    };
+    let database =
+        match tokio::time::timeout(Duration::from_secs(2), app.spotlight.store().ping()).await {
+            Ok(Ok(())) => "ok",
+            Ok(Err(e)) => {
+                tracing::warn!(error = ?e, "readiness: the database does not answer");
+                "unavailable"
+            }
+            Err(_) => "timed out",
+        };
     let platforms = app.health.platforms();
     let ready = database == "ok" && platforms.values().all(|c| *c);
     let body = serde_json::json!({

@@ -66,6 +66,8 @@ pub struct WallView {
     pub boards: Vec<Leaderboard>,
     /// This week: active people, of whom thanked.
     pub coverage: (i64, i64),
+    /// Thank-yous (kudos and shout-outs) given this week.
+    pub week_total: i64,
     /// During Customer Service Week: today's day number and theme.
     pub today: Option<(u8, Theme)>,
     /// Thank-yous per day (or per weekday for all time), labelled.
@@ -90,9 +92,9 @@ pub fn page_period(text: Option<&str>, default: Period) -> Period {
     match text.map(str::trim) {
         None | Some("") => default,
         Some(t) => match t.parse::<Period>() {
-            Ok(p @ (Period::Today | Period::Week | Period::Csw(None) | Period::Year | Period::All)) => {
-                p
-            }
+            Ok(
+                p @ (Period::Today | Period::Week | Period::Csw(None) | Period::Year | Period::All),
+            ) => p,
             _ => default,
         },
     }
@@ -191,14 +193,24 @@ impl Spotlight {
     }
 
     #[tracing::instrument(skip_all, fields(workspace = ws.id, %period))]
-    pub async fn wall_view(&self, ws: &Workspace, row: &WallRow, period: Period) -> Result<WallView> {
+    pub async fn wall_view(
+        &self,
+        ws: &Workspace,
+        row: &WallRow,
+        period: Period,
+    ) -> Result<WallView> {
         let resolved = self.resolve_period(ws, period).await?;
         let cards = self
             .store
             .recent_kudos(ws.id, resolved.dates, WALL_CARDS)
             .await?;
         let mut boards = Vec::new();
-        for board in [Board::Received, Board::Given, Board::Departments, Board::Values] {
+        for board in [
+            Board::Received,
+            Board::Given,
+            Board::Departments,
+            Board::Values,
+        ] {
             boards.push(
                 self.leaderboard(ws, None, Period::Week, board, WALL_BOARD_PLACES)
                     .await?,
@@ -206,6 +218,7 @@ impl Spotlight {
         }
         let week = self.resolve_period(ws, Period::Week).await?;
         let coverage = self.store.coverage_counts(ws.id, &week.bucket).await?;
+        let (kudos, feedback, _) = self.store.bucket_totals(ws.id, &week.bucket).await?;
         let today = self.today(ws);
         let csw = ws.settings.week(today.year());
         let theme = csw.day_number(today).and_then(|n| {
@@ -234,6 +247,7 @@ impl Spotlight {
             cards,
             boards,
             coverage,
+            week_total: kudos + feedback,
             today: theme,
             days,
             values: self.store.value_counts(ws.id, resolved.dates).await?,
@@ -376,8 +390,7 @@ fn per_weekday(counts: &[DayCount]) -> Vec<(String, DayCount)> {
         .map(|i| {
             let date = monday + Duration::days(i);
             let on_day = counts.iter().filter(|c| c.date.weekday() == date.weekday());
-            let (kudos, feedback) =
-                on_day.fold((0, 0), |(k, f), c| (k + c.kudos, f + c.feedback));
+            let (kudos, feedback) = on_day.fold((0, 0), |(k, f), c| (k + c.kudos, f + c.feedback));
             (
                 date.format("%a").to_string(),
                 DayCount {

@@ -341,7 +341,8 @@ impl Store {
     }
 }
 
-pub(super) const KUDOS_COLUMNS: &str = "SELECT k.id, k.kind, k.message, k.value_tag, k.customer_name, \
+pub(super) const KUDOS_COLUMNS: &str =
+    "SELECT k.id, k.kind, k.message, k.value_tag, k.customer_name, \
      k.channel, k.link, k.theme, k.created_at, k.local_date, k.status, k.revoke_reason, \
      g.id AS giver_id, g.display_name AS giver_name, gd.name AS giver_department, \
      rb.display_name AS revoked_by_name \

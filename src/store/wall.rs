@@ -43,12 +43,11 @@ impl Store {
     }
 
     pub async fn wall_by_token(&self, token: &str) -> anyhow::Result<Option<WallRow>> {
-        let row = sqlx::query(
-            "SELECT workspace_id, token, show_customers FROM walls WHERE token = ?",
-        )
-        .bind(token)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT workspace_id, token, show_customers FROM walls WHERE token = ?")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| wall_from_row(&r)))
     }
 

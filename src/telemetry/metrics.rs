@@ -26,7 +26,9 @@ pub fn handle() -> PrometheusHandle {
                 .build_recorder();
             let handle = recorder.handle();
             if metrics::set_global_recorder(recorder).is_err() {
-                tracing::warn!("another metrics recorder was installed first; /metrics stays empty");
+                tracing::warn!(
+                    "another metrics recorder was installed first; /metrics stays empty"
+                );
             }
             handle
         })
@@ -115,7 +117,8 @@ pub fn scheduler_tick(platform: &str, took: Duration) {
 
 pub fn platform_connected(platform: &'static str, connected: bool) {
     handle();
-    gauge!("spotlight_platform_connected", "platform" => platform).set(f64::from(u8::from(connected)));
+    gauge!("spotlight_platform_connected", "platform" => platform)
+        .set(f64::from(u8::from(connected)));
 }
 
 /// The database pool, read when metrics are scraped.

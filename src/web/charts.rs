@@ -103,7 +103,7 @@ pub fn departments(flows: &[DepartmentFlow]) -> Markup {
     let size = cell * names.len() as f64;
     let label = format!("Which departments thanked which: {} pairs", flows.len());
     html! {
-        svg class="chart" viewBox=(format!("0 0 {} {}", left + size + 4.0, head + size + 4.0)) role="img" aria-label=(label) {
+        svg class="chart" viewBox=(format!("0 0 {} {}", left + size + 56.0, head + size + 4.0)) role="img" aria-label=(label) {
             title { (label) }
             @for (c, to) in names.iter().enumerate() {
                 @let x = left + c as f64 * cell + cell / 2.0;

@@ -127,8 +127,9 @@ impl Feed {
                     None => true,
                 };
                 shown.then(|| {
-                    let html = pages::card(k, self.ws.settings.timezone, self.show_customers, false)
-                        .into_string();
+                    let html =
+                        pages::card(k, self.ws.settings.timezone, self.show_customers, false)
+                            .into_string();
                     Event::default()
                         .event("added")
                         .id(k.id.to_string())

@@ -49,9 +49,18 @@ async fn headers(request: axum::extract::Request, next: axum::middleware::Next) 
     let is_asset = request.uri().path().starts_with("/assets/");
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -62,7 +71,10 @@ async fn headers(request: axum::extract::Request, next: axum::middleware::Next) 
 type Params = Query<HashMap<String, String>>;
 
 fn tv(params: &HashMap<String, String>) -> bool {
-    matches!(params.get("tv").map(String::as_str), Some("1" | "true" | "on"))
+    matches!(
+        params.get("tv").map(String::as_str),
+        Some("1" | "true" | "on")
+    )
 }
 
 fn period(params: &HashMap<String, String>, default: Period) -> Period {
@@ -70,7 +82,11 @@ fn period(params: &HashMap<String, String>, default: Period) -> Period {
 }
 
 pub(crate) fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Html(pages::not_found().into_string())).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Html(pages::not_found().into_string()),
+    )
+        .into_response()
 }
 
 pub(crate) fn failed(what: &str, e: impl std::fmt::Debug) -> Response {
@@ -100,7 +116,11 @@ async fn load_wall(
 }
 
 #[tracing::instrument(skip_all, name = "wall")]
-async fn wall(State(web): State<Web>, Path(token): Path<String>, Query(params): Params) -> Response {
+async fn wall(
+    State(web): State<Web>,
+    Path(token): Path<String>,
+    Query(params): Params,
+) -> Response {
     match load_wall(&web, &token, &params).await {
         Ok(view) => Html(pages::wall(&view, &token, tv(&params)).into_string()).into_response(),
         Err(response) => response,
@@ -130,7 +150,11 @@ async fn wall_side(
 }
 
 #[tracing::instrument(skip_all, name = "book")]
-async fn book(State(web): State<Web>, Path(token): Path<String>, Query(params): Params) -> Response {
+async fn book(
+    State(web): State<Web>,
+    Path(token): Path<String>,
+    Query(params): Params,
+) -> Response {
     let core = &web.app.spotlight;
     let (ws, member) = match core.book_by_token(&token).await {
         Ok(Some(found)) => found,

@@ -36,7 +36,12 @@ pub fn period_key(period: Period) -> &'static str {
     }
 }
 
-fn page(title: &str, body_class: &str, data: Option<(&str, &str, &str)>, content: Markup) -> Markup {
+fn page(
+    title: &str,
+    body_class: &str,
+    data: Option<(&str, &str, &str)>,
+    content: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -119,6 +124,13 @@ pub fn wall(view: &WallView, token: &str, tv: bool) -> Markup {
                     p class="day" { "Customer Service Week · day " (day) }
                     h2 { (theme.title) }
                     p { (theme.prompt) }
+                }
+            }
+            @if tv {
+                @let (active, thanked) = view.coverage;
+                p class="tally" {
+                    span { strong { (view.week_total) } " thank-yous this week" }
+                    span { strong { (thanked) } " of " (active) " colleagues thanked" }
                 }
             }
             div class="layout" {

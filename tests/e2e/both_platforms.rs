@@ -47,7 +47,10 @@ async fn the_daily_prompt_reaches_discord_and_slack_from_one_process() {
     let running = tokio::spawn(spotlight::run::run(
         test.app.clone(),
         platforms,
-        spotlight::run::Listeners { http: listener, metrics: None },
+        spotlight::run::Listeners {
+            http: listener,
+            metrics: None,
+        },
         async {
             let _ = stopped.await;
         },

@@ -1,7 +1,7 @@
 //! The real Discord adapter (serenity + poise) against a fake Discord on 127.0.0.1.
 
 pub mod fake;
-mod payloads;
+pub mod payloads;
 mod refusals;
 mod tests;
 

@@ -115,9 +115,17 @@ impl SlackBot {
             discord: None,
             slack: Some(credentials),
         };
-        let running = tokio::spawn(spotlight::run::run(app, platforms, spotlight::run::Listeners { http: listener, metrics: None }, async {
-            let _ = stopped.await;
-        }));
+        let running = tokio::spawn(spotlight::run::run(
+            app,
+            platforms,
+            spotlight::run::Listeners {
+                http: listener,
+                metrics: None,
+            },
+            async {
+                let _ = stopped.await;
+            },
+        ));
         if has_token {
             fake.wait_for("auth.test", |_| true).await;
         }

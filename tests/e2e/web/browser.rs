@@ -536,6 +536,8 @@ impl Page {
     /// test looked at; parent folders are created so tests can write into a
     /// fresh artifacts folder.
     pub async fn screenshot(&self, path: &Path) -> anyhow::Result<()> {
+        // A background tab never paints, and its capture never returns.
+        self.call("Page.bringToFront", json!({})).await?;
         let m = self.call("Page.getLayoutMetrics", json!({})).await?;
         let size = if m["cssContentSize"].is_object() {
             &m["cssContentSize"]

@@ -101,7 +101,12 @@ impl Site {
     }
 
     /// Turns the wall on (or changes it) as an admin; returns its link.
-    pub async fn wall(&self, ws: &Workspace, admin: &Actor, command: WallCommand) -> Option<String> {
+    pub async fn wall(
+        &self,
+        ws: &Workspace,
+        admin: &Actor,
+        command: WallCommand,
+    ) -> Option<String> {
         self.test
             .core()
             .set_wall(ws, admin, command)

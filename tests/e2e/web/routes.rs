@@ -49,23 +49,44 @@ async fn the_wall_answers_only_its_current_link_and_leaks_nothing_otherwise() {
     assert_eq!(token.len(), 32, "128 random bits as hex: {token}");
     let page = site.get(&Site::path(&first)).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Thanks for covering the phones"), "{}", page.body);
+    assert!(
+        page.body.contains("Thanks for covering the phones"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("acme"));
-    assert!(!page.body.contains("Globex private words"), "only this workspace's kudos");
+    assert!(
+        !page.body.contains("Globex private words"),
+        "only this workspace's kudos"
+    );
     let csp = page.headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(page.headers["referrer-policy"], "no-referrer");
     assert_eq!(page.headers["cache-control"], "no-store");
-    assert!(!page.body.contains("<script>"), "no inline script: {}", page.body);
+    assert!(
+        !page.body.contains("<script>"),
+        "no inline script: {}",
+        page.body
+    );
 
     // Turning it on again keeps the link; rotating replaces it at once.
-    assert_eq!(site.wall(&acme, &ana, WallCommand::On).await.unwrap(), first);
+    assert_eq!(
+        site.wall(&acme, &ana, WallCommand::On).await.unwrap(),
+        first
+    );
     let second = site.wall(&acme, &ana, WallCommand::Rotate).await.unwrap();
     assert_ne!(second, first);
     let gone = site.get(&Site::path(&first)).await;
     assert_eq!(gone.status, 404);
     for leak in ["acme", ">ana<", ">li<", "Thanks for covering"] {
-        assert!(!gone.body.contains(leak), "a dead link shows nothing of {leak}: {}", gone.body);
+        assert!(
+            !gone.body.contains(leak),
+            "a dead link shows nothing of {leak}: {}",
+            gone.body
+        );
     }
     assert_eq!(site.get(&Site::path(&second)).await.status, 200);
     for part in ["cards", "side", "events"] {
@@ -73,7 +94,9 @@ async fn the_wall_answers_only_its_current_link_and_leaks_nothing_otherwise() {
         assert_eq!(old.status, 404, "{part} of a rotated link");
     }
     assert_eq!(
-        site.get(&format!("{}/cards", Site::path(&second))).await.status,
+        site.get(&format!("{}/cards", Site::path(&second)))
+            .await
+            .status,
         200
     );
 
@@ -101,7 +124,10 @@ async fn the_wall_answers_only_its_current_link_and_leaks_nothing_otherwise() {
     ] {
         let page = site.get(guess).await;
         assert_eq!(page.status, 404, "{guess}");
-        assert!(!page.body.contains("acme") && !page.body.contains("globex"), "{guess}");
+        assert!(
+            !page.body.contains("acme") && !page.body.contains("globex"),
+            "{guess}"
+        );
     }
 }
 
@@ -153,16 +179,28 @@ async fn the_wall_shows_cards_boards_coverage_and_the_days_theme_in_the_workspac
 
     let week = site.get(&path).await.body;
     assert!(week.contains("Monday rescue"), "{week}");
-    assert!(!week.contains("Sunday shift"), "Sunday was last week (weeks start on Monday)");
-    assert!(week.contains("Mon 5 Oct, 09:30"), "the time in New York: {week}");
+    assert!(
+        !week.contains("Sunday shift"),
+        "Sunday was last week (weeks start on Monday)"
+    );
+    assert!(
+        week.contains("Mon 5 Oct, 09:30"),
+        "the time in New York: {week}"
+    );
     assert!(week.contains("Teamwork"));
-    assert!(week.contains("Thank a teammate"), "Monday's theme on the wall: {week}");
+    assert!(
+        week.contains("Thank a teammate"),
+        "Monday's theme on the wall: {week}"
+    );
     assert!(week.contains("day 1"));
     assert!(
         week.find("Li was wonderful").unwrap() < week.find("Monday rescue").unwrap(),
         "newest first"
     );
-    assert!(week.contains("A customer"), "customers' names are hidden by default");
+    assert!(
+        week.contains("A customer"),
+        "customers' names are hidden by default"
+    );
     assert!(!week.contains("Acme Corp buyer"));
     assert!(week.contains("Coverage this week"));
     assert!(week.contains("1 of 3 people thanked"), "{week}");
@@ -184,18 +222,30 @@ async fn the_wall_shows_cards_boards_coverage_and_the_days_theme_in_the_workspac
 
     site.wall(&acme, &ana, WallCommand::Customers(true)).await;
     let shown = site.get(&path).await.body;
-    assert!(shown.contains("Acme Corp buyer"), "the admin chose to show customers");
+    assert!(
+        shown.contains("Acme Corp buyer"),
+        "the admin chose to show customers"
+    );
 
     // Undone: off the wall.
     core.undo(&acme, &ana.member).await.unwrap();
     let after = site.get(&path).await.body;
-    assert!(!after.contains("Monday rescue"), "an undone kudos leaves the wall");
+    assert!(
+        !after.contains("Monday rescue"),
+        "an undone kudos leaves the wall"
+    );
     assert!(after.contains("Li was wonderful"));
     let _ = given;
 
-    let tv = site.get(&format!("{path}&tv=1").replacen('&', "?", 1)).await.body;
+    let tv = site
+        .get(&format!("{path}&tv=1").replacen('&', "?", 1))
+        .await
+        .body;
     assert!(tv.contains("class=\"wall tv\""), "{tv}");
-    assert!(!tv.contains("aria-label=\"Period\""), "no controls in TV mode");
+    assert!(
+        !tv.contains("aria-label=\"Period\""),
+        "no controls in TV mode"
+    );
 }
 
 #[tokio::test]
@@ -209,7 +259,10 @@ async fn user_text_is_escaped_everywhere_it_is_shown() {
         .await
         .unwrap();
     let xss = "<script>alert('x')</script><img src=x onerror=\"alert(2)\"> & \"quotes\"";
-    site.test.thank(&acme, &eve, &[&ana.member], xss).await.unwrap();
+    site.test
+        .thank(&acme, &eve, &[&ana.member], xss)
+        .await
+        .unwrap();
     core.record_feedback(
         &acme,
         &eve,
@@ -232,11 +285,19 @@ async fn user_text_is_escaped_everywhere_it_is_shown() {
         ("book", Site::path(&book)),
     ] {
         let body = site.get(&path).await.body;
-        for raw in ["<script>alert", "<img src=x", "<b onmouseover", "<i>Mallory"] {
+        for raw in [
+            "<script>alert",
+            "<img src=x",
+            "<b onmouseover",
+            "<i>Mallory",
+        ] {
             assert!(!body.contains(raw), "{what} shows {raw} unescaped: {body}");
         }
         if what != "side" {
-            assert!(body.contains("&lt;script&gt;alert('x')&lt;/script&gt;"), "{what}: {body}");
+            assert!(
+                body.contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+                "{what}: {body}"
+            );
         }
     }
 }
@@ -249,10 +310,22 @@ async fn a_book_opens_only_for_its_member_and_shows_what_they_received() {
     let ana = site.test.admin(&acme, "ana").await;
     let li = site.test.member(&acme, "li").await;
     let dana = site.test.member(&acme, "dana").await;
-    site.test.thank(&acme, &ana.member, &[&li], "For li: great handover").await.unwrap();
-    site.test.thank(&acme, &ana.member, &[&dana], "For dana only").await.unwrap();
-    site.test.thank(&acme, &li, &[&dana], "Given by li").await.unwrap();
-    site.test.thank(&acme, &dana, &[&li, &ana.member], "For li and ana").await.unwrap();
+    site.test
+        .thank(&acme, &ana.member, &[&li], "For li: great handover")
+        .await
+        .unwrap();
+    site.test
+        .thank(&acme, &ana.member, &[&dana], "For dana only")
+        .await
+        .unwrap();
+    site.test
+        .thank(&acme, &li, &[&dana], "Given by li")
+        .await
+        .unwrap();
+    site.test
+        .thank(&acme, &dana, &[&li, &ana.member], "For li and ana")
+        .await
+        .unwrap();
 
     let link = site.book_link(&acme, &li).await;
     assert_eq!(link, site.book_link(&acme, &li).await, "the link is stable");
@@ -265,8 +338,14 @@ async fn a_book_opens_only_for_its_member_and_shows_what_they_received() {
     assert!(!body.contains("For dana only"), "nobody else's thanks");
     assert!(!body.contains("Given by li"), "only what li received");
     assert!(body.contains("2 thank-yous"));
-    assert!(!body.contains("/book/") || !body.contains(&Site::path(&site.book_link(&acme, &dana).await)));
-    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(
+        !body.contains("/book/")
+            || !body.contains(&Site::path(&site.book_link(&acme, &dana).await))
+    );
+    assert!(page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
 
     // Every other spelling is refused: another member's id with li's tag, a changed tag, a
     // member of another workspace.
@@ -286,14 +365,23 @@ async fn a_book_opens_only_for_its_member_and_shows_what_they_received() {
     ] {
         let page = site.get(&forged).await;
         assert_eq!(page.status, 404, "{forged}");
-        assert!(!page.body.contains("li") || !page.body.contains("handover"), "{forged}");
+        assert!(
+            !page.body.contains("li") || !page.body.contains("handover"),
+            "{forged}"
+        );
     }
 
     // Periods: a thank-you from last year is in all time only.
     site.test.set_time("2027-01-04T10:00:00Z");
-    site.test.thank(&acme, &ana.member, &[&li], "New year thanks").await.unwrap();
+    site.test
+        .thank(&acme, &ana.member, &[&li], "New year thanks")
+        .await
+        .unwrap();
     let year = site.get(&path).await.body;
-    assert!(year.contains("New year thanks") && !year.contains("great handover"), "{year}");
+    assert!(
+        year.contains("New year thanks") && !year.contains("great handover"),
+        "{year}"
+    );
     let all = site.get(&format!("{path}?period=all")).await.body;
     assert!(all.contains("New year thanks") && all.contains("great handover"));
     assert!(all.contains("3 thank-yous"));
@@ -321,13 +409,27 @@ async fn health_readiness_and_metrics_answer_as_operators_expect() {
 
     let metrics = site.get("/metrics").await;
     assert_eq!(metrics.status, 200);
-    assert!(metrics.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
-    assert!(metrics.body.contains("spotlight_db_pool_connections{state=\"open\"}"), "{}", metrics.body);
-    assert!(metrics.body.contains("spotlight_platform_connected{platform=\"discord\"}"));
+    assert!(metrics.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert!(
+        metrics
+            .body
+            .contains("spotlight_db_pool_connections{state=\"open\"}"),
+        "{}",
+        metrics.body
+    );
+    assert!(metrics
+        .body
+        .contains("spotlight_platform_connected{platform=\"discord\"}"));
 
     let js = site.get("/assets/wall.js").await;
     assert_eq!(js.status, 200);
-    assert!(js.headers["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(js.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
     assert!(js.body.contains("EventSource"));
     assert_eq!(site.get("/assets/spotlight.css").await.status, 200);
     assert_eq!(site.get("/assets/../Cargo.toml").await.status, 404);
@@ -338,7 +440,11 @@ async fn health_readiness_and_metrics_answer_as_operators_expect() {
     assert_eq!(down.status, 503);
     let json: serde_json::Value = serde_json::from_str(&down.body).unwrap();
     assert_eq!(json["database"], "unavailable");
-    assert_eq!(site.get("/healthz").await.status, 200, "the process itself is up");
+    assert_eq!(
+        site.get("/healthz").await.status,
+        200,
+        "the process itself is up"
+    );
 }
 
 #[tokio::test]
@@ -356,12 +462,28 @@ async fn metrics_can_have_their_own_address() {
     .serve(&test.app, None, &stopped, &mut tasks)
     .unwrap();
     let http = reqwest::Client::new();
-    let on_main = http.get(format!("http://{main_addr}/metrics")).send().await.unwrap();
+    let on_main = http
+        .get(format!("http://{main_addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(on_main.status(), 404, "not on the public address");
-    let on_side = http.get(format!("http://{side_addr}/metrics")).send().await.unwrap();
+    let on_side = http
+        .get(format!("http://{side_addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(on_side.status(), 200);
-    assert!(on_side.text().await.unwrap().contains("spotlight_db_pool_connections"));
-    let ready = http.get(format!("http://{main_addr}/readyz")).send().await.unwrap();
+    assert!(on_side
+        .text()
+        .await
+        .unwrap()
+        .contains("spotlight_db_pool_connections"));
+    let ready = http
+        .get(format!("http://{main_addr}/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     let _ = stop.send(true);
     while tasks.join_next().await.is_some() {}
