@@ -21,7 +21,9 @@ USER spotlight
 WORKDIR /data
 VOLUME /data
 ENV SPOTLIGHT_DATABASE_URL=/data/spotlight.db
-# Slack's requests (HTTP mode) arrive on server.listen, 0.0.0.0:8080 by default.
+# server.listen, 0.0.0.0:8080 by default: Slack's requests (HTTP mode), the wall of thanks and
+# the books, /healthz, /readyz and /metrics. Set SPOTLIGHT_SERVER_PUBLIC_URL to the address
+# people reach it at, so the links the bot hands out work.
 EXPOSE 8080
 # The bot:       docker run -e SPOTLIGHT_DISCORD_TOKEN -v spotlight-data:/data spotlight
 #                docker run -p 8080:8080 -e SPOTLIGHT_SLACK_SIGNING_SECRET -e SPOTLIGHT_SLACK_BOT_TOKEN \

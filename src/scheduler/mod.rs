@@ -85,6 +85,13 @@ impl Scheduler {
     /// instant has come are read (an index range), so a tick costs what is due, not how many
     /// workspaces there are.
     pub async fn tick<S: Sink>(&self, platform: &str, sink: &S) -> anyhow::Result<TickReport> {
+        let started = std::time::Instant::now();
+        let result = self.tick_due(platform, sink).await;
+        crate::telemetry::metrics::scheduler_tick(platform, started.elapsed());
+        result
+    }
+
+    async fn tick_due<S: Sink>(&self, platform: &str, sink: &S) -> anyhow::Result<TickReport> {
         let now = self.core.now();
         let store = self.core.store();
         let mut report = TickReport::default();
@@ -199,6 +206,16 @@ impl Scheduler {
                         Outcome::Failed { error }
                     }
                 };
+                crate::telemetry::metrics::post(
+                    &ws.platform,
+                    planned.kind.as_str(),
+                    match &outcome {
+                        Outcome::Delivered { late: false } => "delivered",
+                        Outcome::Delivered { late: true } => "late",
+                        Outcome::Retry { .. } => "retry",
+                        Outcome::Failed { .. } => "failed",
+                    },
+                );
                 store
                     .finish_post(id, planned.kind, today, &target, &outcome, now)
                     .await?;

@@ -223,6 +223,21 @@ async fn the_2026_week_in_four_time_zones_posts_exactly_once_at_the_right_instan
         "the book DM links li's own printable book: {}",
         book.4
     );
+    // The process-wide metrics (other tests add to them too, never take away).
+    let metrics = spotlight::telemetry::metrics::render();
+    let sample = |needle: &str| -> f64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(needle))
+            .and_then(|l| l.rsplit(' ').next())
+            .map_or(0.0, |v| v.parse().unwrap())
+    };
+    assert!(
+        sample("spotlight_posts_total{platform=\"test\",kind=\"book\",outcome=\"delivered\"}")
+            >= 1.0,
+        "{metrics}"
+    );
+    assert!(sample("spotlight_scheduler_tick_seconds_count{platform=\"test\"}") >= 1.0);
     let monday = all
         .iter()
         .find(|p| p.0 == "london" && p.1 == Prompt)

@@ -1053,3 +1053,69 @@ fn thank_dana(id: u64, from: &serde_json::Value, dana: serde_json::Value) -> ser
         &[dana],
     )
 }
+
+#[tokio::test]
+async fn the_wall_is_set_up_with_spotlight_wall_and_stats_carries_the_own_book() {
+    let bot = Bot::start("2026-10-05T09:00:00Z").await;
+    let none = json!({});
+    let on = admin_says(
+        &bot,
+        171,
+        "wall",
+        json!([{"name": "action", "type": 4, "value": 1}]),
+        none.clone(),
+    )
+    .await;
+    assert!(
+        on.starts_with("🧱 The wall of thanks is on: http://localhost:8080/wall/"),
+        "{on}"
+    );
+    assert!(on.contains("/spotlight wall rotate"), "{on}");
+    let link = on
+        .split_whitespace()
+        .find(|w| w.contains("/wall/"))
+        .unwrap();
+    let token = link.rsplit('/').next().unwrap();
+    let core = bot.test.core();
+    assert!(core.wall_by_token(token).await.unwrap().is_some());
+    let shown = admin_says(&bot, 172, "wall", json!([]), none.clone()).await;
+    assert!(shown.contains(link), "showing keeps the link: {shown}");
+    let customers = admin_says(
+        &bot,
+        173,
+        "wall",
+        json!([{"name": "action", "type": 4, "value": 4}]),
+        none.clone(),
+    )
+    .await;
+    assert!(
+        customers.contains("Customers' names are shown"),
+        "{customers}"
+    );
+    let off = admin_says(
+        &bot,
+        174,
+        "wall",
+        json!([{"name": "action", "type": 4, "value": 2}]),
+        none.clone(),
+    )
+    .await;
+    assert!(off.starts_with("The wall of thanks is off."), "{off}");
+    assert!(core.wall_by_token(token).await.unwrap().is_none());
+
+    let ana = user(1, "ana");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(175, "stats", &ana, MEMBER, json!([]), &[]),
+    );
+    let reply = bot
+        .fake
+        .wait_for("stats", |r| r.path.contains("/interactions/175/"))
+        .await;
+    assert_eq!(reply.body["data"]["flags"], 64);
+    let text = reply.body["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("Your thank-you book") && text.contains("/book/"),
+        "{text}"
+    );
+}

@@ -768,3 +768,58 @@ async fn the_awards_reach_the_channel_and_the_thank_you_book_arrives_as_a_dm() {
     assert!(!text.contains("<!here>"), "{text}");
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn admins_put_up_the_wall_and_members_get_their_book_from_stats() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    bot.command("UANA", "/kudos", "<@UDANA> thanks for the <b>queue</b>")
+        .await;
+    let refused = bot.command("UANA", "/spotlight", "wall on").await;
+    assert!(refused.text().contains("Only admins"), "{}", refused.body);
+    let reply = bot.command("UBOSS", "/spotlight", "wall on").await;
+    let text = reply.text();
+    assert!(
+        text.contains("The wall of thanks is on: http://localhost:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/spotlight wall rotate"),
+        "Slack's spelling: {text}"
+    );
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/wall/"))
+        .unwrap()
+        .to_string();
+    let path = format!("/{}", link.splitn(4, '/').nth(3).unwrap());
+    let (status, _, wall) = bot.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        wall.contains("thanks for the &lt;b&gt;queue&lt;/b&gt;"),
+        "{wall}"
+    );
+
+    let rotated = bot.command("UBOSS", "/spotlight", "wall rotate").await;
+    assert!(!rotated.text().contains(&link), "{}", rotated.body);
+    assert_eq!(bot.get(&path).await.0, 404);
+
+    let stats = bot.command("UDANA", "/stats", "").await;
+    assert_eq!(stats.json()["response_type"], "ephemeral", "{}", stats.body);
+    let text = stats.text();
+    let book = text
+        .split_whitespace()
+        .find(|w| w.contains("/book/"))
+        .unwrap_or_else(|| panic!("a book link in {text}"));
+    let (status, _, page) = bot
+        .get(&format!("/{}", book.splitn(4, '/').nth(3).unwrap()))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Thank you, dana"), "{page}");
+    let about_dana = bot.command("UANA", "/stats", "<@UDANA>").await;
+    assert!(
+        !about_dana.text().contains("/book/"),
+        "nobody gets another member's book: {}",
+        about_dana.body
+    );
+    bot.stop().await;
+}
