@@ -315,7 +315,244 @@ async fn main() -> anyhow::Result<()> {
         }
         println!("{pending:>4} new kudos pending: {}", ms(median(samples)));
     }
+    concurrency(&app, ws.id, &members, now, dir.path()).await?;
     let _ = now.year();
     app.shutdown().await;
+    Ok(())
+}
+
+/// One kudos for giver `i` to a colleague, outside any allowance.
+fn kudos_for(ws: i64, members: &[Member], i: usize, now: DateTime<Utc>) -> InsertKudos {
+    let day = now.date_naive();
+    InsertKudos {
+        workspace_id: ws,
+        kind: KudosKind::Kudos,
+        giver_id: members[(i * 31 + 7) % members.len()].id,
+        recipients: vec![members[(i * 31 + 8) % members.len()].id],
+        message: "Thanks for covering the queue".into(),
+        value: Some("Teamwork".into()),
+        customer: None,
+        channel: Some("celebrations".into()),
+        event_id: None,
+        link: None,
+        theme: None,
+        created_at: now,
+        local_date: day,
+        buckets: buckets_for(day, WeekDates::standard(2026).contains(day)),
+        allowance: 0,
+    }
+}
+
+fn wal_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::metadata(dir.join("bench.db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Path {
+    /// Each statement its own commit on a pooled connection (synchronous = NORMAL): the write
+    /// path before the single writer.
+    Before,
+    /// The store's single writer: group commit, synchronous = FULL.
+    Writer,
+    /// A raw single-row insert, its own durable commit (synchronous = FULL).
+    RawDurable,
+}
+
+/// Kudos per second and write latency at 1, 8, 32 and 128 concurrent givers, for each path, in
+/// one run; then pages logged per kudos (a reader holds a snapshot so the log only grows).
+async fn concurrency(
+    app: &App,
+    ws: i64,
+    members: &[Member],
+    now: DateTime<Utc>,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
+    let store = app.spotlight.store();
+    let file = dir.join("bench.db");
+    let pool_with = |sync: SqliteSynchronous| {
+        SqlitePoolOptions::new().max_connections(8).connect_with(
+            SqliteConnectOptions::new()
+                .filename(&file)
+                .synchronous(sync)
+                .busy_timeout(Duration::from_secs(30)),
+        )
+    };
+    let normal = pool_with(SqliteSynchronous::Normal).await?;
+    let full = pool_with(SqliteSynchronous::Full).await?;
+    let per_level = env_usize("SPOTLIGHT_BENCH_CONCURRENT_WRITES", 4_000);
+    println!("\n## Concurrent givers ({per_level} writes per cell; p50 / p99 latency per write)");
+    println!("| givers | before: a commit each, NORMAL | single writer, group commit, FULL | raw single-row insert, FULL |");
+    println!("|---|---|---|---|");
+    let mut next = 0usize;
+    for givers in [1usize, 8, 32, 128] {
+        let mut row = format!("| {givers} |");
+        for path in [Path::Before, Path::Writer, Path::RawDurable] {
+            let started = Instant::now();
+            let mut tasks = tokio::task::JoinSet::new();
+            for g in 0..givers {
+                let (store, normal, full) = (store.clone(), normal.clone(), full.clone());
+                let members = members.to_vec();
+                let base = next + g * (per_level / givers + 1);
+                tasks.spawn(async move {
+                    let mut latencies = Vec::new();
+                    for i in 0..per_level / givers {
+                        let k = kudos_for(ws, &members, base + i, now);
+                        let t = Instant::now();
+                        match path {
+                            Path::Before => {
+                                let mut conn = normal.acquire().await?;
+                                insert_kudos_on(&mut conn, &k).await?;
+                            }
+                            Path::Writer => {
+                                store.insert_kudos(&k).await?;
+                            }
+                            Path::RawDurable => {
+                                sqlx::query("INSERT INTO bench_raw (a, b, c) VALUES (?, ?, ?)")
+                                    .bind((base + i) as i64)
+                                    .bind("Thanks for covering the queue")
+                                    .bind(now.timestamp_millis())
+                                    .execute(&full)
+                                    .await?;
+                            }
+                        }
+                        latencies.push(t.elapsed());
+                    }
+                    anyhow::Ok(latencies)
+                });
+            }
+            let mut latencies = Vec::with_capacity(per_level);
+            while let Some(done) = tasks.join_next().await {
+                latencies.extend(done??);
+            }
+            let elapsed = started.elapsed();
+            next += per_level + givers;
+            latencies.sort();
+            row.push_str(&format!(
+                " {:.0}/s, {} / {} |",
+                latencies.len() as f64 / elapsed.as_secs_f64(),
+                ms(percentile(&latencies, 0.5)),
+                ms(percentile(&latencies, 0.99)),
+            ));
+        }
+        println!("{row}");
+    }
+
+    println!("\n## Pages logged per kudos (a reader holds a snapshot, so the log only grows)");
+    for (name, path, givers) in [
+        ("before, 1 giver", Path::Before, 1usize),
+        ("before, 32 givers", Path::Before, 32),
+        ("single writer, 1 giver", Path::Writer, 1),
+        ("single writer, 32 givers", Path::Writer, 32),
+    ] {
+        let n = 2_000usize;
+        // Start from an empty log, then pin a snapshot so nothing is checkpointed meanwhile.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&normal)
+            .await?;
+        let mut reader = normal.begin().await?;
+        let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members")
+            .fetch_one(&mut *reader)
+            .await?;
+        let before = wal_bytes(dir);
+        let mut tasks = tokio::task::JoinSet::new();
+        for g in 0..givers {
+            let (store, normal) = (store.clone(), normal.clone());
+            let members = members.to_vec();
+            let base = next + g * (n / givers + 1);
+            tasks.spawn(async move {
+                for i in 0..n / givers {
+                    let k = kudos_for(ws, &members, base + i, now);
+                    if path == Path::Before {
+                        let mut conn = normal.acquire().await?;
+                        insert_kudos_on(&mut conn, &k).await?;
+                    } else {
+                        store.insert_kudos(&k).await?;
+                    }
+                }
+                anyhow::Ok(())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done??;
+        }
+        next += n + givers;
+        let grown = wal_bytes(dir).saturating_sub(before);
+        reader.rollback().await?;
+        let frames = grown as f64 / (4096.0 + 24.0);
+        println!(
+            "{name:<26} {:>6.1} KB of log per kudos = {:>5.2} pages",
+            grown as f64 / n as f64 / 1024.0,
+            frames / n as f64
+        );
+    }
+
+    println!("\n## The log under sustained writes with readers busy (limit {} MB)", 64);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let watcher = {
+        let (stop, peak, dir) = (stop.clone(), peak.clone(), dir.to_path_buf());
+        tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                peak.fetch_max(wal_bytes(&dir), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (core, stop) = (app.spotlight.clone(), stop.clone());
+            let viewer = members[0].clone();
+            tokio::spawn(async move {
+                let ws = core.find_workspace("bench").await?;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    core.leaderboard(&ws, Some(&viewer), Period::Week, Board::Received, 10)
+                        .await?;
+                }
+                anyhow::Ok(())
+            })
+        })
+        .collect();
+    let sustained = env_usize("SPOTLIGHT_BENCH_SUSTAINED", 30_000);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for g in 0..32 {
+        let store = store.clone();
+        let members = members.to_vec();
+        let base = next + g * (sustained / 32 + 1);
+        tasks.spawn(async move {
+            for i in 0..sustained / 32 {
+                store
+                    .insert_kudos(&kudos_for(ws, &members, base + i, now))
+                    .await?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let elapsed = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        r.await??;
+    }
+    watcher.await?;
+    let after_load = wal_bytes(dir);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    println!(
+        "{sustained} kudos from 32 givers in {:.1} s ({:.0}/s) with 2 board readers: largest log {:.1} MB, {:.1} MB at the end, {:.1} MB after 1.5 s idle",
+        elapsed.as_secs_f64(),
+        sustained as f64 / elapsed.as_secs_f64(),
+        peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6,
+        after_load as f64 / 1e6,
+        wal_bytes(dir) as f64 / 1e6
+    );
     Ok(())
 }

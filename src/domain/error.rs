@@ -196,7 +196,11 @@ impl From<sqlx::Error> for Error {
 
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
-        match e.downcast_ref::<sqlx::Error>().and_then(sqlite_code) {
+        let code = match e.downcast_ref::<crate::store::WriteFailed>() {
+            Some(failed) => failed.cause.as_deref().and_then(sqlite_code),
+            None => e.downcast_ref::<sqlx::Error>().and_then(sqlite_code),
+        };
+        match code {
             Some(5 | 6) => Error::Busy,
             Some(8) => Error::ReadOnly,
             _ => Error::Internal(e),

@@ -80,9 +80,11 @@ impl Spotlight {
         member: &Member,
         roles: &[String],
     ) -> Result<Member> {
-        self.store
-            .apply_role_departments(ws.id, member.id, roles)
-            .await?;
-        self.refresh_member(member).await
+        debug_assert_eq!(ws.id, member.workspace_id);
+        if self.store.apply_role_departments(member, roles).await? {
+            self.refresh_member(member).await
+        } else {
+            Ok(member.clone())
+        }
     }
 }

@@ -1,73 +1,70 @@
-//! The store's checkpoint policy, so the write-ahead log stays bounded.
+//! The store's checkpoint policy, so the write-ahead log stays bounded. Run by the single
+//! writer (`writer`), between batches, on its own connection.
 //!
 //! SQLite's automatic checkpoint is PASSIVE and runs at commit: it copies pages back without
 //! blocking anyone, and the log restarts once everything is copied and no reader still uses it.
 //! With readers always in flight that moment may never come and the log grows without bound
-//! (checkpoint starvation). So the store watches the log's size on disk every `CHECK_EVERY`, and
-//! when it passes `database.wal_limit_mb`, or is left over `IDLE_SIZE` once writes have stopped,
-//! runs `wal_checkpoint(TRUNCATE)`: it waits at most `WAIT_MS` for readers to reach the newest
-//! snapshot, copies every frame back and empties the file. If it cannot finish in time it gives
-//! up without holding writers any longer, logs it and tries again at the next check. The limit is
-//! a ceiling, not a routine: TRUNCATE holds writers while it copies, so under normal load the
-//! automatic checkpoint does the work and this one only catches starvation and idle leftovers.
-//! A checkpoint only moves committed pages: nothing acknowledged is lost and no reader ever sees
-//! a half-written kudos. `journal_size_limit` shrinks the file back after the log restarts.
+//! (checkpoint starvation). So after each batch the writer looks at the log's size on disk, and
+//! when it passes `database.wal_limit_mb` runs `wal_checkpoint(TRUNCATE)`: it waits at most
+//! `WAIT_MS` for readers to reach the newest snapshot, copies every frame back and empties the
+//! file. Writes queue meanwhile (the writer is busy), so no command waits on a lock with sleeps
+//! in between. When writes pause for `IDLE_AFTER` with more than `IDLE_SIZE` of log left, the
+//! writer empties it the same way. A checkpoint that cannot finish in time gives up, is logged,
+//! and is tried again after the next batch (or pause). A checkpoint only moves committed pages:
+//! nothing acknowledged is lost and no reader ever sees a half-written kudos.
+//! `journal_size_limit` shrinks the file back after the log restarts.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::SqliteConnection;
 
-const CHECK_EVERY: Duration = Duration::from_millis(250);
-/// How long the checkpoint may hold up writers while it waits for readers.
+use super::writer::LogPolicy;
+
+/// A pause in writes this long counts as idle.
+pub const IDLE_AFTER: Duration = Duration::from_millis(250);
+/// How long a checkpoint may wait for readers.
 const WAIT_MS: u64 = 200;
-/// A log at least this large is emptied once writes have stopped.
+/// A log at least this large is emptied once writes have paused.
 const IDLE_SIZE: u64 = 1024 * 1024;
 /// After a checkpoint SQLite truncates the log file to at most this (`journal_size_limit`).
 pub const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
 
-/// Watches the log of the database at `path` until the pool closes.
-pub fn spawn(pool: SqlitePool, path: PathBuf, limit_bytes: u64, busy_timeout_ms: u64) {
-    let wal = {
-        let mut name = path.into_os_string();
-        name.push("-wal");
-        PathBuf::from(name)
-    };
-    tokio::spawn(async move {
-        let mut last_size = 0;
-        let mut interval = tokio::time::interval(CHECK_EVERY);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        while !pool.is_closed() {
-            interval.tick().await;
-            let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-            // Nothing written since the last look, yet a log is left: empty it.
-            let idle_and_large = size == last_size && size > IDLE_SIZE;
-            last_size = size;
-            if size <= limit_bytes && !idle_and_large {
-                continue;
-            }
-            match truncate(&pool, busy_timeout_ms).await {
-                Ok(true) => {
-                    tracing::debug!(bytes = size, "write-ahead log checkpointed and truncated");
-                    last_size = 0;
-                }
-                Ok(false) => tracing::info!(
-                    bytes = size,
-                    "write-ahead log checkpoint deferred: readers still busy; retrying"
-                ),
-                Err(e) if pool.is_closed() => {
-                    tracing::debug!(error = %e, "checkpointer stopping");
-                    return;
-                }
-                Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed; retrying"),
-            }
-        }
-    });
+fn wal_size(log: &LogPolicy) -> u64 {
+    std::fs::metadata(&log.wal).map(|m| m.len()).unwrap_or(0)
+}
+
+/// After a batch: truncate the log if it passed the limit.
+pub(super) async fn when_large(conn: &mut SqliteConnection, log: &LogPolicy) {
+    let size = wal_size(log);
+    if size > log.limit_bytes {
+        truncate(conn, size).await;
+    }
+}
+
+/// When writes paused: empty a log left over.
+pub(super) async fn when_idle(conn: &mut SqliteConnection, log: &LogPolicy) {
+    let size = wal_size(log);
+    if size > IDLE_SIZE {
+        truncate(conn, size).await;
+    }
+}
+
+async fn truncate(conn: &mut SqliteConnection, size: u64) {
+    match try_truncate(conn).await {
+        Ok(true) => tracing::debug!(bytes = size, "write-ahead log checkpointed and truncated"),
+        Ok(false) => tracing::info!(
+            bytes = size,
+            "write-ahead log checkpoint deferred: readers still busy; retrying after the next batch"
+        ),
+        Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed; retrying"),
+    }
 }
 
 /// One TRUNCATE checkpoint; false when readers kept it from finishing in time.
-async fn truncate(pool: &SqlitePool, busy_timeout_ms: u64) -> anyhow::Result<bool> {
-    let mut conn = pool.acquire().await?;
+async fn try_truncate(conn: &mut SqliteConnection) -> anyhow::Result<bool> {
+    let previous: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "PRAGMA busy_timeout = {WAIT_MS}"
     )))
@@ -77,9 +74,8 @@ async fn truncate(pool: &SqlitePool, busy_timeout_ms: u64) -> anyhow::Result<boo
         sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
             .fetch_one(&mut *conn)
             .await;
-    // The connection goes back to the pool with the store's usual patience.
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "PRAGMA busy_timeout = {busy_timeout_ms}"
+        "PRAGMA busy_timeout = {previous}"
     )))
     .execute(&mut *conn)
     .await?;

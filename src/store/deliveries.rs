@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{from_millis, to_millis, Store};
-use crate::domain::model::{MemberId, WorkspaceId};
+use crate::domain::model::{Member, WorkspaceId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryFailure {
@@ -114,19 +114,43 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.cache.forget_roles(workspace);
         Ok(())
     }
 
     /// Puts the member in the department mapped to the first of `roles` that has one; members
-    /// with no mapped role keep the department an admin gave them.
+    /// with no mapped role keep the department an admin gave them. True when it changed them.
     pub async fn apply_role_departments(
         &self,
-        workspace: WorkspaceId,
-        member: MemberId,
+        member: &Member,
         roles: &[String],
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         if roles.is_empty() {
-            return Ok(());
+            return Ok(false);
+        }
+        let workspace = member.workspace_id;
+        let mapping = match self.cache.roles(workspace) {
+            Some(m) => m,
+            None => {
+                let seen = self.cache.epoch();
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT r.role_id, d.name FROM department_roles r \
+                     JOIN departments d ON d.id = r.department_id WHERE r.workspace_id = ?",
+                )
+                .bind(workspace)
+                .fetch_all(&self.pool)
+                .await?;
+                self.cache.put_roles(seen, workspace, rows.clone());
+                rows
+            }
+        };
+        let wanted = roles
+            .iter()
+            .find_map(|role| mapping.iter().find(|(r, _)| r == role).map(|(_, d)| d));
+        match wanted {
+            None => return Ok(false),
+            Some(d) if member.department.as_deref() == Some(d.as_str()) => return Ok(false),
+            Some(_) => {}
         }
         sqlx::query(
             "UPDATE members SET department_id = ( \
@@ -137,10 +161,11 @@ impl Store {
                WHERE r.workspace_id = ?1)",
         )
         .bind(workspace)
-        .bind(member)
+        .bind(member.id)
         .bind(serde_json::to_string(roles)?)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        self.cache.forget_member(member.id);
+        Ok(true)
     }
 }

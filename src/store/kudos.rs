@@ -62,8 +62,12 @@ impl Store {
     /// recipients and every aggregate are one statement, so concurrent requests from the same
     /// giver cannot overdraw the allowance.
     pub async fn insert_kudos(&self, k: &InsertKudos) -> anyhow::Result<Stored> {
-        let mut conn = self.pool.acquire().await?;
-        insert_kudos_on(&mut conn, k).await
+        let k = k.clone();
+        self.writer
+            .write(false, move |conn| {
+                Box::pin(async move { Ok((insert_kudos_on(conn, &k).await?, true)) })
+            })
+            .await
     }
 
     /// Writes a thank-you whose recipients may include people not on record yet. They are
@@ -86,35 +90,38 @@ impl Store {
             let stored = self.insert_kudos(&k).await?;
             return Ok((stored, k));
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut ids = Vec::with_capacity(people.len());
-        for p in people {
-            let id = match p {
-                MemberRef::Id(id) => *id,
-                MemberRef::User(u) => {
-                    super::members::upsert_member_on(
-                        &mut tx,
-                        k.workspace_id,
-                        &u.external_id,
-                        &u.name,
-                        u.is_bot,
-                        k.created_at,
-                    )
-                    .await?
-                }
-            };
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        k.recipients = ids;
-        let stored = insert_kudos_on(&mut tx, &k).await?;
-        if matches!(stored, Stored::Created { .. }) {
-            tx.commit().await.context("storing kudos")?;
-        } else {
-            tx.rollback().await?;
-        }
-        Ok((stored, k))
+        let people = people.to_vec();
+        self.writer
+            .write(true, move |conn| {
+                Box::pin(async move {
+                    let mut ids = Vec::with_capacity(people.len());
+                    for p in &people {
+                        let id = match p {
+                            MemberRef::Id(id) => *id,
+                            MemberRef::User(u) => {
+                                super::members::upsert_member_on(
+                                    conn,
+                                    k.workspace_id,
+                                    &u.external_id,
+                                    &u.name,
+                                    u.is_bot,
+                                    k.created_at,
+                                )
+                                .await?
+                            }
+                        };
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    k.recipients = ids;
+                    let stored = insert_kudos_on(conn, &k).await?;
+                    // A refused kudos takes back the people it would have recorded.
+                    let keep = matches!(stored, Stored::Created { .. });
+                    Ok(((stored, k), keep))
+                })
+            })
+            .await
     }
 
     /// Recipients the giver thanked on `date` and has not undone (revoked ones still count).
@@ -293,6 +300,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.cache.forget_workspace(workspace);
         Ok(())
     }
 

@@ -57,11 +57,28 @@ impl Store {
         is_bot: bool,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Member> {
-        let mut conn = self.pool.acquire().await?;
-        let id =
-            upsert_member_on(&mut conn, workspace, external_id, display_name, is_bot, now).await?;
-        drop(conn);
-        self.member(id).await
+        // Nothing changed: no write at all.
+        if let Some(m) = self.cache.member(workspace, external_id) {
+            if m.display_name == display_name && m.is_bot == is_bot {
+                return Ok(m);
+            }
+        }
+        let (external_id, display_name) = (external_id.to_string(), display_name.to_string());
+        let id = self
+            .writer
+            .write(false, move |conn| {
+                Box::pin(async move {
+                    let id =
+                        upsert_member_on(conn, workspace, &external_id, &display_name, is_bot, now)
+                            .await?;
+                    Ok((id, true))
+                })
+            })
+            .await?;
+        let seen = self.cache.epoch();
+        let member = self.member(id).await?;
+        self.cache.put_member(seen, &member);
+        Ok(member)
     }
 
     pub async fn member(&self, id: MemberId) -> anyhow::Result<Member> {
@@ -120,6 +137,7 @@ impl Store {
             .bind(member)
             .execute(&self.pool)
             .await?;
+        self.cache.forget_member(member);
         Ok(())
     }
 
@@ -160,6 +178,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.cache.forget_member(member);
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! and the embedded forward-only migrations applied at start.
 
 mod boards;
+mod cache;
 mod checkpoint;
 mod deliveries;
 mod kudos;
@@ -11,6 +12,7 @@ mod slack;
 mod stats;
 mod wall;
 mod workspaces;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -18,6 +20,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::ConnectOptions;
 use sqlx::SqlitePool;
 
 use crate::config::{BadInput, DatabaseConfig};
@@ -29,12 +32,17 @@ pub use schedule::Outcome;
 pub use slack::{NewInstall, SealedInstall};
 pub use wall::{DayCount, DepartmentFlow, WallRow};
 pub use workspaces::SettingChange;
+pub use writer::WriteFailed;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Reads, and the rare writes that are not worth a queue (settings).
     pool: SqlitePool,
+    /// Thank-yous, members and the boards' folds: one connection, group commit.
+    writer: writer::Writer,
+    cache: std::sync::Arc<cache::Cache>,
     location: String,
 }
 
@@ -60,30 +68,34 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
             .acquire_timeout(Duration::from_millis(config.busy_timeout_ms.max(1000) * 2))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| explain_open_error(e, &location))?;
-        let store = Self { pool, location };
-        store.migrate().await?;
-        let file = PathBuf::from(&store.location);
-        if !store.location.contains(":memory:") {
-            checkpoint::spawn(
-                store.pool.clone(),
-                file,
-                config.wal_limit_mb * 1024 * 1024,
-                config.busy_timeout_ms,
-            );
-        }
-        Ok(store)
-    }
-
-    async fn migrate(&self) -> anyhow::Result<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(inner) => {
-                explain_open_error(inner, &self.location)
-            }
+        MIGRATOR.run(&pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => explain_open_error(inner, &location),
             other => anyhow::Error::new(other)
-                .context(format!("cannot apply migrations to {}", self.location)),
+                .context(format!("cannot apply migrations to {location}")),
+        })?;
+        // Acknowledged writes survive a power loss, not only a crash: the writer's commits wait
+        // for the disk, which group commit makes cheap.
+        let conn = options
+            .synchronous(SqliteSynchronous::Full)
+            .connect()
+            .await
+            .map_err(|e| explain_open_error(e, &location))?;
+        let log = (!location.contains(":memory:")).then(|| writer::LogPolicy {
+            wal: {
+                let mut name = PathBuf::from(&location).into_os_string();
+                name.push("-wal");
+                PathBuf::from(name)
+            },
+            limit_bytes: config.wal_limit_mb * 1024 * 1024,
+        });
+        Ok(Self {
+            pool,
+            writer: writer::Writer::spawn(conn, log),
+            cache: Default::default(),
+            location,
         })
     }
 
@@ -111,6 +123,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

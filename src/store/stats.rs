@@ -69,10 +69,14 @@ impl Store {
         if !pending {
             return Ok(());
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        fold_on(&mut tx, workspace).await?;
-        tx.commit().await?;
-        Ok(())
+        self.writer
+            .write(true, move |conn| {
+                Box::pin(async move {
+                    fold_on(conn, workspace).await?;
+                    Ok(((), true))
+                })
+            })
+            .await
     }
 }
 

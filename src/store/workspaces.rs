@@ -47,6 +47,10 @@ impl Store {
         platform: &str,
         external_id: &str,
     ) -> anyhow::Result<Option<Workspace>> {
+        if let Some(ws) = self.cache.workspace(platform, external_id) {
+            return Ok(Some(ws));
+        }
+        let seen = self.cache.epoch();
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{WORKSPACE_COLUMNS} WHERE w.platform = ? AND w.external_id = ?"
         )))
@@ -55,7 +59,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         match row {
-            Some(row) => Ok(Some(workspace_from_row(&row)?)),
+            Some(row) => {
+                let ws = workspace_from_row(&row)?;
+                self.cache.put_workspace(seen, &ws);
+                Ok(Some(ws))
+            }
             None => Ok(None),
         }
     }
@@ -133,6 +141,7 @@ impl Store {
             .bind(name)
             .execute(&self.pool)
             .await?;
+        self.cache.forget_workspace(id);
         Ok(())
     }
 
@@ -169,6 +178,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.cache.forget_workspace(id);
         Ok(())
     }
 
@@ -183,6 +193,7 @@ impl Store {
         .bind(name)
         .execute(&self.pool)
         .await?;
+        self.cache.forget_workspace(id);
         Ok(done.rows_affected() == 1)
     }
 
@@ -192,6 +203,7 @@ impl Store {
             .bind(name)
             .execute(&self.pool)
             .await?;
+        self.cache.forget_workspace(id);
         Ok(done.rows_affected() == 1)
     }
 
@@ -208,6 +220,7 @@ impl Store {
         .bind(&theme.action)
         .execute(&self.pool)
         .await?;
+        self.cache.forget_workspace(id);
         Ok(())
     }
 
@@ -217,6 +230,7 @@ impl Store {
             .bind(day)
             .execute(&self.pool)
             .await?;
+        self.cache.forget_workspace(id);
         Ok(())
     }
 }

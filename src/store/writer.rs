@@ -1,0 +1,266 @@
+//! The store's single writer: every thank-you (and the other hot writes) goes through one
+//! connection that commits whatever is waiting in one transaction (group commit).
+//!
+//! Why: with `synchronous = FULL` each commit waits for the disk, and each statement sqlx runs
+//! is a hand-off to the connection's worker thread. One transaction for a whole batch spreads
+//! the disk wait over every write in it, logs a page that many writes changed once instead of
+//! once per write, and keeps writers from queueing on SQLite's lock with sleeps in between.
+//!
+//! Each caller still gets its own result, and only after its batch is durably committed: an
+//! acknowledgement never precedes the commit. A job that names several statements runs inside
+//! a savepoint so it can undo itself (a refused kudos that named new people); a job that fails
+//! with an error rolls the whole batch back and every caller in it is told it failed, so no one
+//! is acknowledged for a write that is not there and nothing half-written stays.
+//!
+//! The writer also owns the write-ahead log's checkpoints (see `checkpoint`): between batches it
+//! truncates the log when it passes the limit, and when writes pause with a log left over.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Most writes committed together; a fuller queue is taken in the next batch.
+const MAX_BATCH: usize = 512;
+/// Waiting writes beyond this make callers wait to queue (backpressure).
+const QUEUE: usize = 8192;
+
+/// A batch that did not commit, as every caller in it is told.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the write was not saved: {message}")]
+pub struct WriteFailed {
+    pub message: String,
+    /// The SQLite error behind it, when there was one (BUSY, READONLY, FULL...).
+    pub cause: Option<Arc<sqlx::Error>>,
+}
+
+type Deliver = Box<dyn FnOnce(Option<&WriteFailed>) + Send>;
+
+enum Ran {
+    /// Wrote (or decided to undo, `keep: false`); told its result once the batch commits.
+    Done { keep: bool, deliver: Deliver },
+    /// Failed with an error: the batch is rolled back; the caller has been told.
+    Failed(String),
+}
+
+/// One caller's write, type-erased so one queue carries them all.
+trait Work: Send {
+    fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Ran>;
+    /// Tells the caller the write was never done.
+    fn abandon(self: Box<Self>, failure: &WriteFailed);
+}
+
+struct Task<T, F> {
+    f: F,
+    reply: oneshot::Sender<anyhow::Result<T>>,
+}
+
+impl<T, F> Work for Task<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<(T, bool)>>
+        + Send
+        + 'static,
+{
+    fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Ran> {
+        let Task { f, reply } = *self;
+        Box::pin(async move {
+            match f(conn).await {
+                Ok((value, keep)) => Ran::Done {
+                    keep,
+                    deliver: Box::new(move |failed: Option<&WriteFailed>| {
+                        let _ = reply.send(match failed {
+                            None => Ok(value),
+                            Some(e) => Err(e.clone().into()),
+                        });
+                    }),
+                },
+                Err(error) => {
+                    let message = format!("{error:#}");
+                    tracing::error!(error = ?error, "a write failed; rolling its batch back");
+                    let _ = reply.send(Err(error));
+                    Ran::Failed(message)
+                }
+            }
+        })
+    }
+
+    fn abandon(self: Box<Self>, failure: &WriteFailed) {
+        let _ = self.reply.send(Err(failure.clone().into()));
+    }
+}
+
+struct Job {
+    savepoint: bool,
+    work: Box<dyn Work>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Job>,
+    stop: Arc<watch::Sender<bool>>,
+    finished: watch::Receiver<bool>,
+}
+
+/// What the writer needs to know about the log it keeps bounded.
+pub(super) struct LogPolicy {
+    pub wal: PathBuf,
+    pub limit_bytes: u64,
+}
+
+impl Writer {
+    pub(super) fn spawn(conn: SqliteConnection, log: Option<LogPolicy>) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        let (stop, stopping) = watch::channel(false);
+        let (done, finished) = watch::channel(false);
+        tokio::spawn(async move {
+            run(conn, queue, stopping, log).await;
+            let _ = done.send(true);
+        });
+        Self {
+            jobs,
+            stop: Arc::new(stop),
+            finished,
+        }
+    }
+
+    /// Runs `f` in the next batch and answers once that batch is committed. `f` returns its
+    /// value and whether to keep what it wrote (false undoes it; needs `savepoint`).
+    pub(super) async fn write<T, F>(&self, savepoint: bool, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<(T, bool)>>
+            + Send
+            + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<anyhow::Result<T>>();
+        let work: Box<dyn Work> = Box::new(Task { f, reply });
+        self.jobs
+            .send(Job { savepoint, work })
+            .await
+            .map_err(|_| anyhow::anyhow!("the database is closed"))?;
+        answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the database writer stopped"))?
+    }
+
+    /// Takes no new writes, commits those already queued, then closes the connection.
+    pub(super) async fn close(&self) {
+        let _ = self.stop.send(true);
+        let mut finished = self.finished.clone();
+        let wait = async {
+            let _ = finished.wait_for(|f| *f).await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(10), wait).await;
+    }
+}
+
+async fn run(
+    mut conn: SqliteConnection,
+    mut queue: mpsc::Receiver<Job>,
+    mut stopping: watch::Receiver<bool>,
+    log: Option<LogPolicy>,
+) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut idle_checked = false;
+    let mut closing = false;
+    loop {
+        let received = tokio::select! {
+            biased;
+            n = queue.recv_many(&mut batch, MAX_BATCH) => n,
+            _ = async { let _ = stopping.wait_for(|s| *s).await; }, if !closing => {
+                // Whatever is queued is still written; nothing new is taken.
+                closing = true;
+                queue.close();
+                continue;
+            }
+            _ = tokio::time::sleep(super::checkpoint::IDLE_AFTER), if !idle_checked => {
+                // Writes paused: empty a log left over.
+                if let Some(log) = &log {
+                    super::checkpoint::when_idle(&mut conn, log).await;
+                }
+                idle_checked = true;
+                continue;
+            }
+        };
+        if received == 0 {
+            break;
+        }
+        idle_checked = false;
+        commit(&mut conn, &mut batch).await;
+        if let Some(log) = &log {
+            super::checkpoint::when_large(&mut conn, log).await;
+        }
+    }
+    let _ = conn.close().await;
+}
+
+async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(&mut *conn).await.map(|_| ())
+}
+
+async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
+    let size = batch.len();
+    let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
+    let mut pending = batch.drain(..);
+    let failure = 'batch: {
+        if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
+            break 'batch Some(failed("cannot start a transaction", e));
+        }
+        for job in pending.by_ref() {
+            if job.savepoint {
+                if let Err(e) = exec(conn, "SAVEPOINT job").await {
+                    let f = failed("cannot start a savepoint", e);
+                    job.work.abandon(&f);
+                    break 'batch Some(f);
+                }
+            }
+            match job.work.run(conn).await {
+                Ran::Done { keep, deliver } => {
+                    deliveries.push(deliver);
+                    if job.savepoint {
+                        let undo = if keep {
+                            Ok(())
+                        } else {
+                            exec(conn, "ROLLBACK TO job").await
+                        };
+                        if let Err(e) = undo.and(exec(conn, "RELEASE job").await) {
+                            break 'batch Some(failed("cannot end a savepoint", e));
+                        }
+                    }
+                }
+                Ran::Failed(error) => {
+                    break 'batch Some(WriteFailed {
+                        message: format!("another write in its batch failed: {error}"),
+                        cause: None,
+                    });
+                }
+            }
+        }
+        match exec(conn, "COMMIT").await {
+            Ok(()) => None,
+            Err(e) => Some(failed("cannot commit", e)),
+        }
+    };
+    if let Some(f) = &failure {
+        // Nothing of the batch stays; a failed COMMIT may already have ended the transaction.
+        let _ = exec(conn, "ROLLBACK").await;
+        tracing::warn!(error = %f, batch = size, "a batch of writes was rolled back");
+        for job in pending {
+            job.work.abandon(f);
+        }
+    }
+    for deliver in deliveries {
+        deliver(failure.as_ref());
+    }
+}
+
+fn failed(what: &str, e: sqlx::Error) -> WriteFailed {
+    WriteFailed {
+        message: format!("{what}: {e}"),
+        cause: Some(Arc::new(e)),
+    }
+}
