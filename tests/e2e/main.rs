@@ -13,5 +13,6 @@ mod scheduler;
 mod shell;
 mod shell_refusals;
 pub mod slack;
+mod soak;
 mod support;
 mod web;
