@@ -493,7 +493,10 @@ async fn concurrency(
         );
     }
 
-    println!("\n## The log under sustained writes with readers busy (limit {} MB)", 64);
+    println!(
+        "\n## The log under sustained writes with readers busy (limit {} MB)",
+        64
+    );
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let watcher = {

@@ -27,11 +27,48 @@ fn classify(e: serenity::Error) -> DeliveryError {
     }
 }
 
+/// Discord refuses an embed whose description passes 4,096 characters (title included in a 6,000
+/// total); this leaves room for the title.
+const DESCRIPTION_CHARS: usize = 4000;
+
+/// The body cut to `max` characters between lines, keeping its last paragraph (a book's link,
+/// a how-to) whole.
+fn fit(body: &str, max: usize) -> String {
+    if body.chars().count() <= max {
+        return body.to_string();
+    }
+    let (head, tail) = match body.rsplit_once("\n\n") {
+        Some((head, tail)) if tail.chars().count() < max / 2 => (head, Some(tail)),
+        _ => (body, None),
+    };
+    let tail_len = tail.map_or(0, |t| t.chars().count() + 2);
+    let room = max.saturating_sub(tail_len + 2);
+    let mut kept = String::new();
+    for line in head.split('\n') {
+        if kept.chars().count() + line.chars().count() + 1 > room {
+            break;
+        }
+        if !kept.is_empty() {
+            kept.push('\n');
+        }
+        kept.push_str(line);
+    }
+    if kept.is_empty() {
+        kept = head.chars().take(room).collect();
+    }
+    kept.push_str("\n…");
+    if let Some(tail) = tail {
+        kept.push_str("\n\n");
+        kept.push_str(tail);
+    }
+    kept
+}
+
 impl Sink for DiscordSink {
     async fn deliver(&self, ws: &Workspace, post: &Post) -> Result<(), DeliveryError> {
         let embed = serenity::CreateEmbed::new()
             .title(&post.title)
-            .description(&post.body)
+            .description(fit(&post.body, DESCRIPTION_CHARS))
             .colour(GOLD);
         let message = serenity::CreateMessage::new()
             .embed(embed)
@@ -60,5 +97,24 @@ impl Sink for DiscordSink {
             .await
             .map_err(classify)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_bodies_fit_an_embed_and_keep_their_last_paragraph() {
+        let lines = vec!["• ana (Monday): “Thanks for the handover, really”"; 300].join("\n");
+        let body = format!("Intro\n{lines}\n\n📖 Your book: http://x/book/1-ab");
+        let fitted = super::fit(&body, super::DESCRIPTION_CHARS);
+        assert!(fitted.chars().count() <= super::DESCRIPTION_CHARS);
+        assert!(fitted.starts_with("Intro\n• ana"));
+        assert!(
+            fitted.ends_with("…\n\n📖 Your book: http://x/book/1-ab"),
+            "{fitted}"
+        );
+        assert_eq!(super::fit("short", 4000), "short");
+        let one_line = "x".repeat(9000);
+        assert!(super::fit(&one_line, 4000).chars().count() <= 4000);
     }
 }

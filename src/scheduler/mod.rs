@@ -157,13 +157,21 @@ impl Scheduler {
                     Recipient::Channel => String::new(),
                     Recipient::Member { id, .. } => id.to_string(),
                 };
+                // Rendered before it is claimed: a claim is held only while the post is sent,
+                // so a crash in between loses as little as it can (it never sends twice).
+                if !store
+                    .claimable(id, planned.kind, today, &target, now)
+                    .await?
+                {
+                    continue;
+                }
+                let rendered = render::render(&self.core, &ws, &planned, &week, &to).await?;
                 let Some(attempt) = store
                     .claim_post(id, planned.kind, today, &target, now)
                     .await?
                 else {
                     continue;
                 };
-                let rendered = render::render(&self.core, &ws, &planned, &week, &to).await?;
                 let post = Post {
                     kind: planned.kind,
                     local_date: today,

@@ -30,6 +30,9 @@ fn date_words(d: chrono::NaiveDate) -> String {
     format!("{} {}", weekday_name(d), d.format("%-d %B"))
 }
 
+/// Thank-yous quoted in the book's direct message; the rest are in the book it links.
+const BOOK_DM_ENTRIES: usize = 30;
+
 /// Places the awards and the digest name.
 const PODIUM: usize = 3;
 /// Rows read to see who else ties at the cut.
@@ -232,15 +235,25 @@ pub async fn render(
             let kudos = core.store().kudos_list(ws.id, &filter).await?;
             let mut body = texts.book_intro.clone();
             let link = core.book_link(ws, *id).await?;
-            for k in kudos
+            let mine: Vec<_> = kudos
                 .iter()
                 .filter(|k| k.kind == KudosKind::Kudos && k.recipients.iter().any(|r| r.id == *id))
-            {
+                .collect();
+            // A message stays readable (and within what chat platforms accept); the book has
+            // them all.
+            let shown = mine.len().min(BOOK_DM_ENTRIES);
+            for k in &mine[..shown] {
                 body.push_str(&format!(
                     "\n• {} ({}): “{}”",
                     k.giver.name,
                     weekday_name(k.local_date),
                     k.message
+                ));
+            }
+            if mine.len() > shown {
+                body.push_str(&format!(
+                    "\n…and {} more: every one is in your book.",
+                    mine.len() - shown
                 ));
             }
             body.push_str(&format!(

@@ -131,16 +131,94 @@ pub fn announcement(k: &Kudos, recipients: &[String], giver: &str) -> SlackMessa
 }
 
 /// A scheduled post: its title and body, all of it escaped.
+/// Slack's limits: a section's text, blocks per message, and what a notification shows.
+const SECTION_CHARS: usize = 3000;
+const MAX_BLOCKS: usize = 50;
+const FALLBACK_CHARS: usize = 3000;
+
 pub fn post(title: &str, body: &str) -> SlackMessageContent {
-    let body = escape(body);
+    let mut blocks = vec![header(title)];
+    let sections = sections(body);
+    let room = MAX_BLOCKS - 1;
+    let cut = sections.len() > room;
+    for (i, text) in sections.into_iter().take(room).enumerate() {
+        if cut && i == room - 1 {
+            blocks.push(section("…"));
+        } else {
+            blocks.push(section(&text));
+        }
+    }
+    let fallback: String = format!("{}\n{}", escape(title), escape(body))
+        .chars()
+        .take(FALLBACK_CHARS)
+        .collect();
     SlackMessageContent::new()
-        .with_text(format!("{}\n{body}", escape(title)))
-        .with_blocks(vec![header(title), section(&body)])
+        .with_text(fallback)
+        .with_blocks(blocks)
+}
+
+/// The escaped body in sections Slack accepts, cut between lines where it can. A line is cut
+/// before escaping, so an entity such as `&amp;` is never split.
+fn sections(body: &str) -> Vec<String> {
+    // Escaping at most quintuples a character (`&` becomes `&amp;`).
+    const RAW_PIECE: usize = SECTION_CHARS / 5;
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in body.split('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        let pieces: Vec<String> = if chars.is_empty() {
+            vec![String::new()]
+        } else {
+            chars
+                .chunks(RAW_PIECE)
+                .map(|c| escape(&c.iter().collect::<String>()))
+                .collect()
+        };
+        for piece in pieces {
+            let needed = piece.chars().count() + usize::from(!current.is_empty());
+            if current.chars().count() + needed > SECTION_CHARS && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push('\n');
+            }
+            current.push_str(&piece);
+        }
+    }
+    if !current.trim().is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_posts_are_cut_into_sections_slack_accepts() {
+        let line = "ana (Monday): “Thanks & more” ".repeat(8);
+        let body = vec![line.as_str(); 400].join("\n");
+        let sections = sections(&body);
+        assert!(sections.len() > 1);
+        assert!(sections.iter().all(|s| s.chars().count() <= SECTION_CHARS));
+        assert!(sections
+            .iter()
+            .all(|s| !s.ends_with('&') && !s.contains("&amp&")));
+        let rejoined = sections.join("\n");
+        assert_eq!(rejoined, escape(&body), "nothing lost or doubled");
+        let one_long_line = "&".repeat(10_000);
+        assert!(sections_fit(&one_long_line));
+        let content = post("Your thank-you book", &body);
+        assert!(content.blocks.as_ref().unwrap().len() <= MAX_BLOCKS);
+        assert!(content.text.as_ref().unwrap().chars().count() <= FALLBACK_CHARS);
+    }
+
+    fn sections_fit(body: &str) -> bool {
+        let s = sections(body);
+        s.iter().all(|p| p.chars().count() <= SECTION_CHARS)
+            && s.join("") == escape(body).replace('\n', "")
+    }
 
     #[test]
     fn replies_keep_channel_links_only() {

@@ -73,8 +73,9 @@ impl Store {
             .map_err(|e| explain_open_error(e, &location))?;
         MIGRATOR.run(&pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(inner) => explain_open_error(inner, &location),
-            other => anyhow::Error::new(other)
-                .context(format!("cannot apply migrations to {location}")),
+            other => {
+                anyhow::Error::new(other).context(format!("cannot apply migrations to {location}"))
+            }
         })?;
         // Acknowledged writes survive a power loss, not only a crash: the writer's commits wait
         // for the disk, which group commit makes cheap.

@@ -150,6 +150,31 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `claim_post` would claim it now (a read: lets the caller render the post before
+    /// claiming it, so the claim is held only while the post is sent).
+    pub async fn claimable(
+        &self,
+        workspace: WorkspaceId,
+        kind: PostKind,
+        date: NaiveDate,
+        target: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let blocked: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM post_ledger WHERE workspace_id = ?1 AND kind = ?2 \
+               AND local_date = ?3 AND target = ?4 \
+               AND NOT (status = 'retry' AND next_attempt_at <= ?5))",
+        )
+        .bind(workspace)
+        .bind(kind.as_str())
+        .bind(date.to_string())
+        .bind(target)
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(!blocked)
+    }
+
     /// Claims a post for sending: true when it was never claimed, or is waiting for a retry that
     /// is due. Claiming before sending means a crash can lose a post but never send it twice.
     pub async fn claim_post(
