@@ -56,8 +56,14 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    use axum::serve::ListenerExt;
     let address = listener.local_addr()?;
     tracing::info!(%address, "HTTP server listening");
+    // Small writes (a live card, an acknowledgement) go out at once instead of waiting on the
+    // peer's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -310,7 +310,19 @@ impl Spotlight {
         recipients: &[MemberRef],
     ) -> Result<Given> {
         let allowance = ws.settings.daily_allowance;
-        let (stored, insert) = self.store.insert_kudos_naming(insert, recipients).await?;
+        // People already on record as the platform names them need no write of their own: the
+        // kudos is then one statement.
+        let recipients: Vec<MemberRef> = recipients
+            .iter()
+            .map(|r| match r {
+                MemberRef::User(u) => match self.store.known_member(ws.id, u) {
+                    Some(id) => MemberRef::Id(id),
+                    None => r.clone(),
+                },
+                MemberRef::Id(_) => r.clone(),
+            })
+            .collect();
+        let (stored, insert) = self.store.insert_kudos_naming(insert, &recipients).await?;
         let requested = insert.recipients.len() as u32;
         match stored {
             Stored::Created {

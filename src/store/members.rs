@@ -81,6 +81,18 @@ impl Store {
         Ok(member)
     }
 
+    /// The id of a member the cache holds exactly as the platform now describes them.
+    pub fn known_member(
+        &self,
+        workspace: WorkspaceId,
+        user: &crate::domain::model::PlatformUser,
+    ) -> Option<MemberId> {
+        self.cache
+            .member(workspace, &user.external_id)
+            .filter(|m| m.display_name == user.name && m.is_bot == user.is_bot)
+            .map(|m| m.id)
+    }
+
     pub async fn member(&self, id: MemberId) -> anyhow::Result<Member> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{MEMBER_COLUMNS} WHERE m.id = ?"

@@ -203,6 +203,15 @@ async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx
 }
 
 async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
+    // One single-statement write alone: the statement is its own transaction, atomic and
+    // durable at its end, so BEGIN and COMMIT would only add two round trips.
+    if batch.len() == 1 && !batch[0].savepoint {
+        let job = batch.pop().expect("one job");
+        if let Ran::Done { deliver, .. } = job.work.run(conn).await {
+            deliver(None);
+        }
+        return;
+    }
     let size = batch.len();
     let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
     let mut pending = batch.drain(..);

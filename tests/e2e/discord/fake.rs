@@ -39,6 +39,10 @@ struct Shared {
     messages: Mutex<HashMap<String, Value>>,
     /// Holds interaction callbacks this long before answering, to keep a command in flight.
     slow_callbacks: Mutex<Option<Duration>>,
+    /// Where every request is also sent as it arrives (the load bench), and whether requests
+    /// are kept for `requests()` (a long bench would keep them all).
+    tap: Mutex<Option<mpsc::UnboundedSender<(std::time::Instant, Request)>>>,
+    forget: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Clone)]
@@ -66,6 +70,11 @@ impl FakeDiscord {
             .fallback(rest)
             .with_state(state);
         tokio::spawn(async move {
+            use axum::serve::ListenerExt;
+            // Gateway frames are small: without this each waits on Nagle and a delayed ACK.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app).await.unwrap();
         });
         Self {
@@ -104,6 +113,18 @@ impl FakeDiscord {
             .entry(prefix.to_string())
             .or_default()
             .push(status);
+    }
+
+    /// Every request from now on, with the instant it arrived; requests stop being kept.
+    #[allow(dead_code)]
+    pub fn tap(&self) -> mpsc::UnboundedReceiver<(std::time::Instant, Request)> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.shared.tap.lock().unwrap() = Some(tx);
+        self.shared
+            .forget
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.shared.requests.lock().unwrap().clear();
+        rx
     }
 
     pub fn slow_callbacks(&self, by: Duration) {
@@ -270,12 +291,18 @@ pub fn message(id: u64, channel: &str, body: &Value) -> Value {
 }
 
 fn record(shared: &Shared, method: &str, path: &str, body: Value, authorization: Option<String>) {
-    shared.requests.lock().unwrap().push(Request {
+    let request = Request {
         method: method.to_string(),
         path: path.to_string(),
         body,
         authorization,
-    });
+    };
+    if let Some(tap) = shared.tap.lock().unwrap().as_ref() {
+        let _ = tap.send((std::time::Instant::now(), request.clone()));
+    }
+    if !shared.forget.load(std::sync::atomic::Ordering::Relaxed) {
+        shared.requests.lock().unwrap().push(request);
+    }
     shared.changed.notify_waiters();
 }
 
