@@ -51,6 +51,10 @@ const ALLOWED: &[(&str, &str)] = &[
     ("database.max_connections", "a whole number from 1 to 64"),
     ("database.busy_timeout_ms", "a whole number of milliseconds"),
     (
+        "database.max_size_mb",
+        "a whole number of megabytes, 0 for no limit",
+    ),
+    (
         "database.wal_limit_mb",
         "a whole number of megabytes from 1 to 1024",
     ),
@@ -241,6 +245,8 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     pub busy_timeout_ms: u64,
     pub wal_limit_mb: u64,
+    /// The database file may grow to this many megabytes; 0 = as large as the disk allows.
+    pub max_size_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -163,6 +163,8 @@ pub enum Error {
     Busy,
     #[error("the database is read-only: check the permissions of the file and its folder (database.url)")]
     ReadOnly,
+    #[error("the database is full: free disk space or raise database.max_size_mb")]
+    Full,
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
 }
@@ -179,6 +181,10 @@ impl Error {
                 "I can't save anything right now: my database is read-only. Please tell an admin."
                     .to_string()
             }
+            Error::Full => {
+                "I can't save anything right now: my database is full. Please tell an admin; nothing you sent was half-saved."
+                    .to_string()
+            }
             Error::Internal(_) => APOLOGY.to_string(),
         }
     }
@@ -189,6 +195,7 @@ impl From<sqlx::Error> for Error {
         match sqlite_code(&e) {
             Some(5 | 6) => Error::Busy,
             Some(8) => Error::ReadOnly,
+            Some(13) => Error::Full,
             _ => Error::Internal(anyhow::Error::new(e)),
         }
     }
@@ -203,6 +210,10 @@ impl From<anyhow::Error> for Error {
         match code {
             Some(5 | 6) => Error::Busy,
             Some(8) => Error::ReadOnly,
+            Some(13) => {
+                tracing::error!(error = ?e, "the database is full");
+                Error::Full
+            }
             _ => Error::Internal(e),
         }
     }

@@ -65,6 +65,11 @@ impl Store {
                 "journal_size_limit",
                 checkpoint::JOURNAL_SIZE_LIMIT.to_string(),
             );
+        // SQLite's pages are 4 KiB by default; the limit counts pages.
+        let options = match config.max_size_mb {
+            0 => options,
+            mb => options.pragma("max_page_count", (mb * 256).to_string()),
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
             .acquire_timeout(Duration::from_millis(config.busy_timeout_ms.max(1000) * 2))
@@ -203,6 +208,7 @@ fn explain_open_error(e: sqlx::Error, location: &str) -> anyhow::Error {
     let why = match code.map(|c| c & 0xff) {
         Some(5) | Some(6) => "it is locked by another process; try again when that process is done",
         Some(8) => "the database file or its folder is read-only",
+        Some(13) => "the database is full (free disk space, or raise database.max_size_mb)",
         Some(14) => "the file cannot be opened: check that the path exists and is writable",
         Some(26) => "the file is not a SQLite database",
         _ => {

@@ -843,3 +843,80 @@ fn run_on_slack_needs_a_whole_set_of_credentials_and_a_reachable_api() {
     );
     assert!(!run.stderr.contains("xoxb-not-real") && !run.stderr.contains("s3cr3t"));
 }
+
+#[test]
+fn a_full_database_refuses_writes_clearly_and_keeps_everything_acknowledged() {
+    let cli = Cli::new();
+    let mut script = String::from("/config allowance 0\n");
+    let words = "thanks for the queue, ".repeat(20);
+    for n in 0..4000 {
+        script.push_str(&format!("/kudos @li kudos-{n} {words}\n"));
+    }
+    script.push_str("/stats\n");
+    let limit = [("SPOTLIGHT_DATABASE_MAX_SIZE_MB", "1")];
+    let run = cli.run_env(
+        &[
+            "shell",
+            "--as",
+            "ana",
+            "--workspace",
+            "acme",
+            "--at",
+            "2026-10-05T09:00:00Z",
+        ],
+        &script,
+        &limit,
+    );
+    assert_eq!(run.code, 0, "the shell goes on: {}", run.stderr);
+    let sent: Vec<usize> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Kudos sent to li"))
+        .map(|l| {
+            let number = l.rsplit("(#").next().unwrap().split(')').next().unwrap();
+            number.parse().unwrap()
+        })
+        .collect();
+    let full = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("my database is full"))
+        .count();
+    assert!(!sent.is_empty(), "{}", run.stdout);
+    assert!(
+        full > 0,
+        "some kudos hit the limit: {}",
+        &run.stdout[run.stdout.len().saturating_sub(2000)..]
+    );
+    assert_eq!(
+        sent.len() + full,
+        4000,
+        "each kudos was either sent or refused"
+    );
+    assert!(
+        !run.stdout.contains("went wrong"),
+        "a full database is named, not an apology"
+    );
+    assert!(
+        run.stdout.contains("📊 ana"),
+        "reading still works when full"
+    );
+
+    // Without the limit: exactly the acknowledged kudos are there, whole.
+    let export = cli.run(&["export", "--workspace", "acme", "--format", "json"], "");
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        sent.len(),
+        "nothing refused was stored, nothing sent was lost"
+    );
+    for row in rows {
+        let message = row["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("kudos-") && message.ends_with("queue,"),
+            "{message}"
+        );
+    }
+}

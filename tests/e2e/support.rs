@@ -155,13 +155,16 @@ impl Cli {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("spotlight binary runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
+        // Written from another thread: a long script would otherwise fill the output pipe
+        // while this one still writes the input, and both would wait for ever.
+        let mut input = child.stdin.take().unwrap();
+        let script = stdin.to_string();
+        let writer = std::thread::spawn(move || {
+            // The binary may stop reading early (an error at start-up); that is its answer.
+            let _ = input.write_all(script.as_bytes());
+        });
         let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
         Run {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
