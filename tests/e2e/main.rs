@@ -9,6 +9,7 @@ mod core_settings;
 mod core_wal;
 pub mod discord;
 mod polish;
+mod properties;
 mod scheduler;
 mod shell;
 mod shell_refusals;
