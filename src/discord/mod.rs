@@ -151,6 +151,7 @@ pub async fn run(
         .build();
     let mut client = serenity::ClientBuilder::new_with_http(http, intents)
         .framework(framework)
+        .raw_event_handler(Unreadable)
         .await
         .context("building the Discord client")?;
     let (stop_posts, posts_stopped) = tokio::sync::watch::channel(false);
@@ -174,6 +175,24 @@ pub async fn run(
     inflight.drain(std::time::Duration::from_secs(10)).await;
     tracing::info!("Discord stopped");
     Ok(())
+}
+
+/// Serenity turns a dispatch it cannot read (a field missing or of the wrong type) into an
+/// unknown event and drops it with a debug line; for the ones Spotlight acts on, a warning.
+struct Unreadable;
+
+#[serenity::async_trait]
+impl serenity::RawEventHandler for Unreadable {
+    async fn raw_event(&self, _ctx: serenity::Context, event: serenity::Event) {
+        if let serenity::Event::Unknown(unknown) = event {
+            if matches!(
+                unknown.kind.as_str(),
+                "INTERACTION_CREATE" | "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE"
+            ) {
+                tracing::warn!(kind = %unknown.kind, "ignored a Discord dispatch that could not be read");
+            }
+        }
+    }
 }
 
 /// The gateway's state, for `/readyz` and the connection gauge.
@@ -245,12 +264,15 @@ async fn speaker(ctx: Context<'_>) -> Result<(Workspace, Member), Error> {
     let guild_id = ctx
         .guild_id()
         .ok_or_else(|| anyhow::anyhow!("command used outside a server"))?;
+    // Discord names a server command's caller as a member. Without one, serenity fills in a
+    // blank placeholder user (id 1, no name), who must never be recorded or thanked for.
+    let Some(caller) = ctx.author_member().await else {
+        anyhow::bail!("a server command with no member calling it");
+    };
+    let roles: Vec<String> = caller.roles.iter().map(|r| r.to_string()).collect();
     let ws = workspace(ctx, guild_id).await?;
-    let mut member = member_of(ctx, &ws, ctx.author()).await?;
-    if let Some(m) = ctx.author_member().await {
-        let roles: Vec<String> = m.roles.iter().map(|r| r.to_string()).collect();
-        member = core_of(ctx).apply_roles(&ws, &member, &roles).await?;
-    }
+    let member = member_of(ctx, &ws, ctx.author()).await?;
+    let member = core_of(ctx).apply_roles(&ws, &member, &roles).await?;
     Ok((ws, member))
 }
 

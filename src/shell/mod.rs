@@ -208,13 +208,14 @@ pub fn parse_clock_time(
                 .unwrap_or(delta.len()),
         );
         let n: i64 = n.parse().map_err(|_| bad())?;
+        // A step too large for a time (or past the last date chrono knows) is refused, not added.
         let d = match unit {
-            "m" | "min" => Duration::minutes(n),
-            "h" => Duration::hours(n),
-            "d" => Duration::days(n),
-            _ => return Err(bad()),
+            "m" | "min" => Duration::try_minutes(n),
+            "h" => Duration::try_hours(n),
+            "d" => Duration::try_days(n),
+            _ => None,
         };
-        return Ok(now + d);
+        return d.and_then(|d| now.checked_add_signed(d)).ok_or_else(bad);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));

@@ -1,6 +1,7 @@
 //! Slash commands: `/kudos`, `/feedback`, `/leaderboard`, `/stats`, `/undo` and the admins'
 //! `/spotlight …`, answered privately inside Slack's three seconds.
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +17,17 @@ use crate::chat::{self, Answer};
 /// Slack gives up on a command after three seconds; past this the reply follows separately.
 const ACK_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
 
-pub async fn handle(State(slack): State<Slack>, Form(ev): Form<SlackCommandEvent>) -> Response {
+pub async fn handle(
+    State(slack): State<Slack>,
+    form: Result<Form<SlackCommandEvent>, FormRejection>,
+) -> Response {
+    let ev = match form {
+        Ok(Form(ev)) => ev,
+        Err(rejection) => {
+            tracing::warn!(error = %rejection, "refused an unreadable Slack command");
+            return rejection.into_response();
+        }
+    };
     let response_url = ev.response_url.clone();
     let worker = slack.clone();
     let mut work = tokio::spawn(async move { respond(&worker, &ev).await });

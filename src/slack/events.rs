@@ -18,8 +18,12 @@ use crate::domain::model::KudosRequest;
 const SLACK_WEB: &str = "https://slack.com";
 
 pub async fn handle(State(slack): State<Slack>, body: String) -> Response {
-    let Ok(raw) = serde_json::from_str::<Value>(&body) else {
-        return StatusCode::BAD_REQUEST.into_response();
+    let raw = match serde_json::from_str::<Value>(&body) {
+        Ok(raw) => raw,
+        Err(e) => {
+            tracing::warn!(error = %e, "refused a Slack event that is not JSON");
+            return StatusCode::BAD_REQUEST.into_response();
+        }
     };
     let kind = raw["event"]["type"]
         .as_str()

@@ -1,6 +1,7 @@
 //! Interactivity: the "Give kudos" message shortcut, the App Home button, and the kudos form
 //! they (and `/kudos` with no text) open. A form sent twice (a double click) counts once.
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +22,17 @@ pub struct Payload {
     payload: String,
 }
 
-pub async fn handle(State(slack): State<Slack>, Form(form): Form<Payload>) -> Response {
+pub async fn handle(
+    State(slack): State<Slack>,
+    form: Result<Form<Payload>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            tracing::warn!(error = %rejection, "refused an unreadable Slack interaction");
+            return rejection.into_response();
+        }
+    };
     let event = match serde_json::from_str::<SlackInteractionEvent>(&form.payload) {
         Ok(event) => event,
         Err(e) => {

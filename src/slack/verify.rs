@@ -21,6 +21,7 @@ pub async fn signed(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        tracing::warn!(path = %parts.uri.path(), "refused a Slack request over {MAX_BODY} bytes");
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
     let header = |name: &str| {
