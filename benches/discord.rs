@@ -183,6 +183,14 @@ async fn main() -> anyhow::Result<()> {
         .fetch_one(app.spotlight.store().pool())
         .await?;
     println!("kudos stored: {stored} of {n} sent");
+    if std::env::var("SPOTLIGHT_BENCH_METRICS").is_ok() {
+        for line in spotlight::telemetry::metrics::render()
+            .lines()
+            .filter(|l| l.starts_with("spotlight_command_duration_seconds"))
+        {
+            println!("{line}");
+        }
+    }
     let _ = stop.send(());
     let _ = running.await;
     collector.abort();
