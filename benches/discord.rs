@@ -5,6 +5,10 @@
 //! the interaction callback reaching the fake; each giver is one of 200 members, allowance off.
 //! CPU time is the whole process's (bot and fake together), from /proc.
 
+#[path = "common/timing.rs"]
+mod timing;
+use timing::{ms, percentile};
+
 #[path = "../tests/e2e/discord/fake.rs"]
 #[allow(dead_code)]
 mod fake;
@@ -25,17 +29,6 @@ use spotlight::config::Config;
 use spotlight::secrets::Secret;
 
 const PEOPLE: u64 = 200;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// User + system CPU time of this process so far.
 fn cpu() -> Duration {

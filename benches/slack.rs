@@ -4,6 +4,10 @@
 //! Slack's Web API answers users.info and chat.postMessage. SPOTLIGHT_BENCH_SECONDS shortens it;
 //! SPOTLIGHT_BENCH_RATES picks the rates (e.g. "100,1000").
 
+#[path = "common/timing.rs"]
+mod timing;
+use timing::{ms, percentile};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -66,18 +70,6 @@ fn body(n: usize) -> String {
         ("trigger_id", &format!("t{n}")),
     ])
     .unwrap()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

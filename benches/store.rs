@@ -4,6 +4,11 @@
 //!
 //! SPOTLIGHT_BENCH_KUDOS and SPOTLIGHT_BENCH_MEMBERS shrink the run for a quick look.
 
+#[path = "common/timing.rs"]
+#[allow(dead_code)]
+mod timing;
+use timing::percentile;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -347,10 +352,6 @@ fn wal_bytes(dir: &std::path::Path) -> u64 {
     std::fs::metadata(dir.join("bench.db-wal"))
         .map(|m| m.len())
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -292,7 +292,6 @@ async fn run_counts_discord_commands_and_reports_readiness() {
     let (_, text) = bot.get("/metrics").await;
     assert!(text.contains("spotlight_db_pool_connections"), "{text}");
     assert_eq!(bot.get("/healthz").await.0, 200);
-    let _ = guild;
 }
 
 #[tokio::test]

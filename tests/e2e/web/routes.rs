@@ -149,19 +149,18 @@ async fn the_wall_shows_cards_boards_coverage_and_the_days_theme_in_the_workspac
         .await
         .unwrap();
     site.test.set_time("2026-10-05T13:30:00Z");
-    let given = core
-        .give_kudos(
-            &acme,
-            &ana.member,
-            KudosRequest {
-                recipients: vec![li.id.into()],
-                message: "Monday rescue".into(),
-                value: Some("teamwork".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    core.give_kudos(
+        &acme,
+        &ana.member,
+        KudosRequest {
+            recipients: vec![li.id.into()],
+            message: "Monday rescue".into(),
+            value: Some("teamwork".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     core.record_feedback(
         &acme,
         &dana,
@@ -235,7 +234,6 @@ async fn the_wall_shows_cards_boards_coverage_and_the_days_theme_in_the_workspac
         "an undone kudos leaves the wall"
     );
     assert!(after.contains("Li was wonderful"));
-    let _ = given;
 
     let tv = site
         .get(&format!("{path}&tv=1").replacen('&', "?", 1))
@@ -305,7 +303,6 @@ async fn user_text_is_escaped_everywhere_it_is_shown() {
 #[tokio::test]
 async fn a_book_opens_only_for_its_member_and_shows_what_they_received() {
     let site = Site::start(MONDAY).await;
-    let core = site.test.core();
     let acme = site.test.workspace("acme").await;
     let ana = site.test.admin(&acme, "ana").await;
     let li = site.test.member(&acme, "li").await;
@@ -385,7 +382,6 @@ async fn a_book_opens_only_for_its_member_and_shows_what_they_received() {
     let all = site.get(&format!("{path}?period=all")).await.body;
     assert!(all.contains("New year thanks") && all.contains("great handover"));
     assert!(all.contains("3 thank-yous"));
-    let _ = core;
 }
 
 #[tokio::test]
