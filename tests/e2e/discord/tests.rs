@@ -306,6 +306,23 @@ async fn a_403_on_the_celebration_channel_is_reported_to_admins_not_retried() {
             r.path == "/api/v10/channels/300/messages"
         })
         .await;
+    // The fake logs the request before the bot has read the 403; wait until it is recorded.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while bot
+        .test
+        .core()
+        .store()
+        .delivery_failures(1, 5)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the 403 was never recorded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     // The member's next command does not show admin notices; the admin's next command does.
     bot.fake.dispatch(
         "INTERACTION_CREATE",
