@@ -6,6 +6,7 @@ mod cache;
 mod checkpoint;
 mod deliveries;
 mod kudos;
+mod kudos_batch;
 mod members;
 mod schedule;
 mod slack;
