@@ -484,11 +484,11 @@ async fn a_burst_written_together_answers_each_caller_as_if_alone() {
             },
         ));
     }
-    for i in 0..6 {
+    for (i, p) in people.iter().enumerate().take(6) {
         asks.push(Ask::Feedback(
             ana.clone(),
             FeedbackRequest {
-                recipients: vec![people[i].id.into()],
+                recipients: vec![p.id.into()],
                 message: format!("a customer loved it {i}"),
                 ..Default::default()
             },
