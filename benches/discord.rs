@@ -7,7 +7,7 @@
 
 #[path = "common/timing.rs"]
 mod timing;
-use timing::{ms, percentile};
+use timing::{cpu, ms, percentile};
 
 #[path = "../tests/e2e/discord/fake.rs"]
 #[allow(dead_code)]
@@ -29,20 +29,6 @@ use spotlight::config::Config;
 use spotlight::secrets::Secret;
 
 const PEOPLE: u64 = 200;
-
-/// User + system CPU time of this process so far.
-fn cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
-    Duration::from_millis(ticks * 10)
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {

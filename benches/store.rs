@@ -7,7 +7,7 @@
 #[path = "common/timing.rs"]
 #[allow(dead_code)]
 mod timing;
-use timing::percentile;
+use timing::{cpu, percentile};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -159,6 +159,11 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     sqlx::query("PRAGMA optimize").execute(store.pool()).await?;
+
+    // For profiling the write path alone (`perf record`): skip straight to the writer's cells.
+    if std::env::var_os("SPOTLIGHT_BENCH_WRITER_ONLY").is_some() {
+        return writer_only(&app, ws.id, &members, now).await;
+    }
 
     println!("\n## Leaderboards (top 10 and the viewer's rank; median of 51 runs)");
     println!("| period | received | given | departments | values | crossteam |");
@@ -388,7 +393,7 @@ async fn concurrency(
     let normal = pool_with(SqliteSynchronous::Normal).await?;
     let full = pool_with(SqliteSynchronous::Full).await?;
     let per_level = env_usize("SPOTLIGHT_BENCH_CONCURRENT_WRITES", 4_000);
-    println!("\n## Concurrent givers ({per_level} writes per cell; p50 / p99 latency per write)");
+    println!("\n## Concurrent givers ({per_level} writes per cell; p50 / p99 latency per write; CPU per write, whole process)");
     println!("| givers | before: a commit each, NORMAL | single writer, group commit, FULL | raw single-row insert, FULL |");
     println!("|---|---|---|---|");
     let mut next = 0usize;
@@ -396,6 +401,7 @@ async fn concurrency(
         let mut row = format!("| {givers} |");
         for path in [Path::Before, Path::Writer, Path::RawDurable] {
             let started = Instant::now();
+            let cpu_before = cpu();
             let mut tasks = tokio::task::JoinSet::new();
             for g in 0..givers {
                 let (store, normal, full) = (store.clone(), normal.clone(), full.clone());
@@ -433,13 +439,15 @@ async fn concurrency(
                 latencies.extend(done??);
             }
             let elapsed = started.elapsed();
+            let cpu_used = cpu() - cpu_before;
             next += per_level + givers;
             latencies.sort();
             row.push_str(&format!(
-                " {:.0}/s, {} / {} |",
+                " {:.0}/s, {} / {}, {:.0} µs CPU |",
                 latencies.len() as f64 / elapsed.as_secs_f64(),
                 ms(percentile(&latencies, 0.5)),
                 ms(percentile(&latencies, 0.99)),
+                cpu_used.as_secs_f64() * 1e6 / latencies.len() as f64,
             ));
         }
         println!("{row}");
@@ -558,5 +566,41 @@ async fn concurrency(
         after_load as f64 / 1e6,
         wal_bytes(dir) as f64 / 1e6
     );
+    Ok(())
+}
+
+/// 32 givers writing through the single writer, and nothing else: the run to profile.
+async fn writer_only(
+    app: &App,
+    ws: i64,
+    members: &[Member],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let store = app.spotlight.store();
+    let total = env_usize("SPOTLIGHT_BENCH_CONCURRENT_WRITES", 40_000);
+    let started = Instant::now();
+    let cpu_before = cpu();
+    let mut tasks = tokio::task::JoinSet::new();
+    for g in 0..32 {
+        let store = store.clone();
+        let members = members.to_vec();
+        tasks.spawn(async move {
+            for i in 0..total / 32 {
+                store
+                    .insert_kudos(&kudos_for(ws, &members, g * (total / 32 + 1) + i, now))
+                    .await?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    println!(
+        "{total} kudos from 32 givers through the writer: {:.0}/s, {:.0} µs CPU each",
+        total as f64 / started.elapsed().as_secs_f64(),
+        (cpu() - cpu_before).as_secs_f64() * 1e6 / total as f64
+    );
+    app.shutdown().await;
     Ok(())
 }

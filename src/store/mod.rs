@@ -61,6 +61,10 @@ impl Store {
             // a roomy page cache and memory-mapped reads keep those updates off the disk path.
             .pragma("cache_size", "-32768")
             .pragma("mmap_size", "268435456")
+            // A statement that writes many rows inside a transaction keeps a statement journal
+            // so it can undo itself; in a file that cost a write per page, and a crash has no
+            // use for it.
+            .pragma("temp_store", "memory")
             // After a checkpoint empties the log, its file shrinks back to this.
             .pragma(
                 "journal_size_limit",
