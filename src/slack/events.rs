@@ -78,6 +78,7 @@ async fn on_event(slack: &Slack, cb: SlackPushEventCallback, kind: &str) {
         SlackEventCallbackBody::AppHomeOpened(h) if h.tab.as_deref() != Some("messages") => {
             super::home::publish(slack, &team, &h.user.0).await
         }
+        SlackEventCallbackBody::TeamJoin(j) => slack.joined(&team, &j.user).await,
         _ => Ok(()),
     };
     if let Err(e) = result {

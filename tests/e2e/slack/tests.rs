@@ -1,6 +1,7 @@
 use serde_json::json;
 use spotlight::store::KudosFilter;
 
+use super::fake::is_dm;
 use super::{command_body, now_ts, sign, SlackBot, SECRET};
 
 async fn stored(bot: &SlackBot) -> Vec<spotlight::domain::model::Kudos> {
@@ -329,7 +330,7 @@ async fn admins_configure_and_members_are_refused() {
     assert!(reply.text().contains("🎉"), "{}", reply.body);
 
     bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
-    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     assert_eq!(post.body["channel"], "C9");
     let reply = bot.command("UANA", "/kudos", "<@ULI> and you").await;
     assert!(
@@ -347,7 +348,7 @@ async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
     let started = std::time::Instant::now();
     bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
     let calls = loop {
-        let calls = bot.fake.calls("chat.postMessage");
+        let calls = bot.fake.channel_posts();
         if calls.len() == 2 {
             break calls;
         }
@@ -377,7 +378,7 @@ async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
         assert!(tokio::time::Instant::now() < deadline, "{}", reply.body);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(bot.fake.calls("chat.postMessage").len(), 3, "not retried");
+    assert_eq!(bot.fake.channel_posts().len(), 3, "not retried");
     bot.stop().await;
 }
 
@@ -760,7 +761,9 @@ async fn the_awards_reach_the_channel_and_the_thank_you_book_arrives_as_a_dm() {
     assert_eq!(awards.body["channel"], "C9");
     let book = bot
         .fake
-        .wait_for("chat.postMessage", |c| c.body["channel"] == "UDANA")
+        .wait_for("chat.postMessage", |c| {
+            c.body["channel"] == "UDANA" && c.body.to_string().contains("thank-you book")
+        })
         .await;
     let text = book.body.to_string();
     assert!(text.contains("thank-you book"), "{text}");
