@@ -217,7 +217,7 @@ pub fn stats(st: &PersonalStats) -> String {
     }
     let _ = write!(
         s,
-        "\n   Customers you thanked: {} this week ({} in all)",
+        "\n   Customers thanked (thank-you notes): {} this week ({} in all)",
         st.customers_week, st.customers_total
     );
     if let Some(link) = &st.book_link {

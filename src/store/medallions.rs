@@ -95,8 +95,8 @@ fn count(n: i64) -> u32 {
 }
 
 impl Store {
-    /// Writes a medallion. The recipient (created when not on record), the dedup on event id,
-    /// the yearly limit and the medallion are one transaction: a refused medallion records no
+    /// Writes a medallion. The dedup on event id, the recipient (created when not on record,
+    /// refused when a bot), the yearly limit and the medallion are one transaction: a refused medallion records no
     /// one and concurrent requests cannot give more than the limit.
     pub async fn insert_medallion(
         &self,
@@ -115,14 +115,6 @@ impl Store {
             if let Some(id) = existing {
                 return Ok(StoredMedallion::Duplicate(id));
             }
-        }
-        let used: i64 = sqlx::query_scalar(USED_IN_YEAR)
-            .bind(m.giver_id)
-            .bind(m.year)
-            .fetch_one(&mut *tx)
-            .await?;
-        if used >= i64::from(m.per_year) {
-            return Ok(StoredMedallion::OverLimit { used: count(used) });
         }
         let recipient_id = match recipient {
             MemberRef::Id(id) => *id,
@@ -149,6 +141,14 @@ impl Store {
             Some((false, _)) => {}
             Some((true, name)) => return Ok(StoredMedallion::InvalidRecipient(Some(name))),
             None => return Ok(StoredMedallion::InvalidRecipient(None)),
+        }
+        let used: i64 = sqlx::query_scalar(USED_IN_YEAR)
+            .bind(m.giver_id)
+            .bind(m.year)
+            .fetch_one(&mut *tx)
+            .await?;
+        if used >= i64::from(m.per_year) {
+            return Ok(StoredMedallion::OverLimit { used: count(used) });
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO medallions (workspace_id, giver_id, recipient_id, giver_department_id, \
