@@ -160,10 +160,7 @@ async fn confirm_and_announce(
     )
     .await;
     let reached: Vec<i64> = given.kudos.recipients.iter().map(|r| r.id).collect();
-    let welcomes = core_of(ctx)
-        .welcome_thanked(ws, &given.kudos.giver.name, &reached)
-        .await?;
-    super::yearround::send_welcomes(ctx, ws, welcomes);
+    super::yearround::welcome_reached(ctx, ws, &given.kudos.giver.name, reached);
     Ok(())
 }
 

@@ -50,14 +50,8 @@ pub async fn medallion(
         announcement(&given, member.id, ctx.author().id),
     )
     .await;
-    let welcomes = core_of(ctx)
-        .welcome_thanked(
-            &ws,
-            &given.medallion.giver.name,
-            &[given.medallion.recipient.id],
-        )
-        .await?;
-    send_welcomes(ctx, &ws, welcomes);
+    let m = &given.medallion;
+    welcome_reached(ctx, &ws, &m.giver.name, vec![m.recipient.id]);
     Ok(())
 }
 
@@ -127,14 +121,29 @@ pub async fn welcome_caller(ctx: Context<'_>) {
     }
 }
 
-/// Direct messages to people a thank-you reached for the first time, sent in the background so
-/// the command is done at once. A welcome is a courtesy: one that cannot be delivered (DMs
+/// Direct messages to people a thank-you reached for the first time, looked up and sent in the
+/// background so the command is done at once. A welcome is a courtesy: one that cannot be delivered (DMs
 /// closed) is logged, not retried.
-pub fn send_welcomes(ctx: Context<'_>, ws: &Workspace, welcomes: Vec<Welcome>) {
+pub fn welcome_reached(ctx: Context<'_>, ws: &Workspace, giver: &str, reached: Vec<i64>) {
+    let (app, http, ws, giver) = (
+        ctx.data().app.clone(),
+        ctx.serenity_context().http.clone(),
+        ws.clone(),
+        giver.to_string(),
+    );
+    tokio::spawn(async move {
+        match app.spotlight.welcome_thanked(&ws, &giver, &reached).await {
+            Ok(welcomes) => dm_welcomes(http, &ws, welcomes),
+            Err(e) => tracing::error!(error = ?e, "could not look up welcomes"),
+        }
+    });
+}
+
+/// The same, from wherever the bot has its REST client (a reaction has no interaction).
+pub fn dm_welcomes(http: std::sync::Arc<serenity::Http>, ws: &Workspace, welcomes: Vec<Welcome>) {
     if welcomes.is_empty() {
         return;
     }
-    let http = ctx.serenity_context().http.clone();
     let workspace = ws.id;
     tokio::spawn(async move {
         for w in welcomes {
