@@ -225,3 +225,36 @@ async fn medallions_customers_thanked_and_welcomes_on_slack() {
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_reaction_welcomes_its_new_giver_and_the_newly_thanked_by_dm() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    let reaction = json!({"type": "reaction_added", "user": "UANA", "reaction": "star2",
+        "item_user": "UDANA",
+        "item": {"type": "message", "channel": "C1", "ts": "1760000000.000100"},
+        "event_ts": "1760000001.000200"});
+    assert_eq!(bot.event(reaction, "EvR1").await.status, 200);
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
+    assert!(post
+        .body
+        .to_string()
+        .contains("<@UDANA>: <@UANA> says thank you!"));
+    for (who, head) in [
+        ("UANA", "👋 Welcome to Spotlight"),
+        ("UDANA", "ana just thanked you through Spotlight!"),
+    ] {
+        let dm = bot
+            .fake
+            .wait_for("chat.postMessage", |c| c.body["channel"] == who)
+            .await;
+        assert!(
+            dm.body["text"].as_str().unwrap().starts_with(head),
+            "{who}: {:#}",
+            dm.body
+        );
+    }
+    // Their first commands bring no second welcome.
+    let reply = bot.command("UANA", "/stats", "").await;
+    assert!(!blocks_text(&reply.json()).contains("Welcome to Spotlight"));
+    bot.stop().await;
+}
