@@ -62,12 +62,7 @@ impl Store {
     /// recipients and every aggregate are one statement, so concurrent requests from the same
     /// giver cannot overdraw the allowance.
     pub async fn insert_kudos(&self, k: &InsertKudos) -> anyhow::Result<Stored> {
-        let k = k.clone();
-        self.writer
-            .write(false, move |conn| {
-                Box::pin(async move { Ok((insert_kudos_on(conn, &k).await?, true)) })
-            })
-            .await
+        self.writer.kudos(k.clone()).await
     }
 
     /// Writes a thank-you whose recipients may include people not on record yet. They are

@@ -6,6 +6,7 @@ mod cache;
 mod checkpoint;
 mod deliveries;
 mod kudos;
+mod kudos_batch;
 mod medallions;
 mod members;
 mod schedule;

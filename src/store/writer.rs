@@ -23,6 +23,8 @@ use futures_util::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::kudos::{InsertKudos, Stored};
+
 /// Most writes committed together; a fuller queue is taken in the next batch.
 const MAX_BATCH: usize = 512;
 /// Waiting writes beyond this make callers wait to queue (backpressure).
@@ -93,9 +95,27 @@ where
     }
 }
 
-struct Job {
-    savepoint: bool,
-    work: Box<dyn Work>,
+enum Job {
+    Work {
+        savepoint: bool,
+        work: Box<dyn Work>,
+    },
+    /// A plain thank-you: consecutive ones in a batch are written together (`kudos_batch`).
+    Kudos {
+        kudos: Box<InsertKudos>,
+        reply: oneshot::Sender<anyhow::Result<Stored>>,
+    },
+}
+
+impl Job {
+    fn abandon(self, failure: &WriteFailed) {
+        match self {
+            Job::Work { work, .. } => work.abandon(failure),
+            Job::Kudos { reply, .. } => {
+                let _ = reply.send(Err(failure.clone().into()));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -139,7 +159,22 @@ impl Writer {
         let (reply, answer) = oneshot::channel::<anyhow::Result<T>>();
         let work: Box<dyn Work> = Box::new(Task { f, reply });
         self.jobs
-            .send(Job { savepoint, work })
+            .send(Job::Work { savepoint, work })
+            .await
+            .map_err(|_| anyhow::anyhow!("the database is closed"))?;
+        answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the database writer stopped"))?
+    }
+
+    /// Writes a thank-you in the next batch, together with the others waiting there.
+    pub(super) async fn kudos(&self, kudos: InsertKudos) -> anyhow::Result<Stored> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Kudos {
+                kudos: Box::new(kudos),
+                reply,
+            })
             .await
             .map_err(|_| anyhow::anyhow!("the database is closed"))?;
         answer
@@ -203,34 +238,85 @@ async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx
 }
 
 async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
-    // One single-statement write alone: the statement is its own transaction, atomic and
-    // durable at its end, so BEGIN and COMMIT would only add two round trips.
-    if batch.len() == 1 && !batch[0].savepoint {
-        let job = batch.pop().expect("one job");
-        if let Ran::Done { deliver, .. } = job.work.run(conn).await {
-            deliver(None);
+    // One write alone: a single statement is its own transaction, atomic and durable at its
+    // end, so BEGIN and COMMIT would only add two round trips.
+    if batch.len() == 1
+        && !matches!(
+            batch[0],
+            Job::Work {
+                savepoint: true,
+                ..
+            }
+        )
+    {
+        match batch.pop().expect("one job") {
+            Job::Work { work, .. } => {
+                if let Ran::Done { deliver, .. } = work.run(conn).await {
+                    deliver(None);
+                }
+            }
+            Job::Kudos { kudos, reply } => {
+                let _ = reply.send(super::kudos::insert_kudos_on(conn, &kudos).await);
+            }
         }
         return;
     }
     let size = batch.len();
     let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
-    let mut pending = batch.drain(..);
+    let mut pending = batch.drain(..).peekable();
     let failure = 'batch: {
         if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
             break 'batch Some(failed("cannot start a transaction", e));
         }
-        for job in pending.by_ref() {
-            if job.savepoint {
+        while let Some(job) = pending.next() {
+            let (savepoint, work) = match job {
+                Job::Work { savepoint, work } => (savepoint, work),
+                Job::Kudos { kudos, reply } => {
+                    let mut run = vec![*kudos];
+                    let mut replies = vec![reply];
+                    while let Some(Job::Kudos { .. }) = pending.peek() {
+                        if let Some(Job::Kudos { kudos, reply }) = pending.next() {
+                            run.push(*kudos);
+                            replies.push(reply);
+                        }
+                    }
+                    match super::kudos_batch::insert_run(conn, &run).await {
+                        Ok(stored) => {
+                            for (reply, stored) in replies.into_iter().zip(stored) {
+                                deliveries.push(Box::new(move |failed: Option<&WriteFailed>| {
+                                    let _ = reply.send(match failed {
+                                        None => Ok(stored),
+                                        Some(e) => Err(e.clone().into()),
+                                    });
+                                }));
+                            }
+                            continue;
+                        }
+                        Err(error) => {
+                            tracing::error!(error = ?error, kudos = run.len(), "a run of kudos failed; rolling its batch back");
+                            let f = WriteFailed {
+                                message: format!("{error:#}"),
+                                cause: None,
+                            };
+                            for reply in replies {
+                                let _ = reply.send(Err(f.clone().into()));
+                            }
+                            break 'batch Some(f);
+                        }
+                    }
+                }
+            };
+            if savepoint {
                 if let Err(e) = exec(conn, "SAVEPOINT job").await {
                     let f = failed("cannot start a savepoint", e);
-                    job.work.abandon(&f);
+                    work.abandon(&f);
                     break 'batch Some(f);
                 }
             }
-            match job.work.run(conn).await {
+            match work.run(conn).await {
                 Ran::Done { keep, deliver } => {
                     deliveries.push(deliver);
-                    if job.savepoint {
+                    if savepoint {
                         let undo = if keep {
                             Ok(())
                         } else {
@@ -259,7 +345,7 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
         let _ = exec(conn, "ROLLBACK").await;
         tracing::warn!(error = %f, batch = size, "a batch of writes was rolled back");
         for job in pending {
-            job.work.abandon(f);
+            job.abandon(f);
         }
     }
     for deliver in deliveries {

@@ -444,3 +444,131 @@ async fn mass_mentions_in_kudos_text_are_defused_before_storing() {
         assert!(!text.contains(ping), "{ping} survives in {text}");
     }
 }
+
+/// A burst reaches the single writer together, so it is written as runs of kudos in one
+/// statement; each caller must still get the answer it would have had alone.
+#[tokio::test]
+async fn a_burst_written_together_answers_each_caller_as_if_alone() {
+    let app = TestApp::at("2026-10-05T09:00:00Z").await;
+    let ws = app.workspace("acme").await;
+    let other = app.workspace("elsewhere").await;
+    let ana = app.member(&ws, "ana").await;
+    let ben = app.member(&ws, "ben").await;
+    let cy = app.member(&ws, "cy").await;
+    let dana = app.member(&ws, "dana").await;
+    let stranger = app.member(&other, "stranger").await;
+    let people = futures_names(&app, &ws, 12).await;
+    enum Ask {
+        Kudos(spotlight::domain::model::Member, KudosRequest),
+        Feedback(spotlight::domain::model::Member, FeedbackRequest),
+    }
+    let mut asks = Vec::new();
+    for p in &people {
+        asks.push(Ask::Kudos(
+            ana.clone(),
+            KudosRequest {
+                recipients: vec![p.id.into(), dana.id.into()],
+                message: format!("thanks {}", p.display_name),
+                ..Default::default()
+            },
+        ));
+    }
+    for _ in 0..10 {
+        asks.push(Ask::Kudos(
+            ben.clone(),
+            KudosRequest {
+                recipients: vec![dana.id.into()],
+                message: "the same click, delivered ten times".into(),
+                event_id: Some("interaction-7".into()),
+                ..Default::default()
+            },
+        ));
+    }
+    for (i, p) in people.iter().enumerate().take(6) {
+        asks.push(Ask::Feedback(
+            ana.clone(),
+            FeedbackRequest {
+                recipients: vec![p.id.into()],
+                message: format!("a customer loved it {i}"),
+                ..Default::default()
+            },
+        ));
+    }
+    asks.push(Ask::Kudos(
+        cy.clone(),
+        KudosRequest {
+            recipients: vec![stranger.id.into()],
+            message: "not one of us".into(),
+            ..Default::default()
+        },
+    ));
+    let tasks: Vec<_> = asks
+        .into_iter()
+        .map(|ask| {
+            let (core, ws) = (app.core().clone(), ws.clone());
+            tokio::spawn(async move {
+                match ask {
+                    Ask::Kudos(giver, req) => ("kudos", core.give_kudos(&ws, &giver, req).await),
+                    Ask::Feedback(giver, req) => {
+                        ("feedback", core.record_feedback(&ws, &giver, req).await)
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    let (ana_kudos, rest) = results.split_at(12);
+    let (ben_kudos, rest) = rest.split_at(10);
+    let (feedback, cy_kudos) = rest.split_at(6);
+
+    // Two recipients each against an allowance of five: two get through, whichever two.
+    let ok: Vec<_> = ana_kudos
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .collect();
+    assert_eq!(ok.len(), 2, "{ana_kudos:#?}");
+    let mut lefts: Vec<_> = ok.iter().map(|g| g.left_today).collect();
+    lefts.sort();
+    assert_eq!(lefts, vec![Some(1), Some(3)]);
+    for g in &ok {
+        let names: Vec<_> = g.kudos.recipients.iter().map(|p| p.name.as_str()).collect();
+        assert!(names.contains(&"dana") && names.len() == 2, "{names:?}");
+    }
+    for (_, r) in ana_kudos.iter().filter(|(_, r)| r.is_err()) {
+        assert!(
+            matches!(
+                r,
+                Err(spotlight::domain::error::Error::Refused(
+                    Refusal::AllowanceExceeded { .. }
+                ))
+            ),
+            "{r:?}"
+        );
+    }
+
+    let ben: Vec<_> = ben_kudos.iter().map(|(_, r)| r.as_ref().unwrap()).collect();
+    assert_eq!(ben.iter().filter(|g| g.created).count(), 1);
+    assert!(ben.iter().all(|g| g.kudos.id == ben[0].kudos.id));
+    assert!(ben.iter().all(|g| g.left_today == Some(4)), "charged once");
+
+    assert!(feedback.iter().all(|(_, r)| r.is_ok()), "{feedback:#?}");
+    assert!(cy_kudos[0].1.is_err(), "{:?}", cy_kudos[0].1);
+
+    let stored = app.stored(&ws).await;
+    assert_eq!(stored.len(), 2 + 1 + 6, "{stored:#?}");
+    let mut ids: Vec<_> = ok
+        .iter()
+        .chain(ben.iter().take(1))
+        .map(|g| g.kudos.id)
+        .collect();
+    ids.sort();
+    for id in ids {
+        assert!(
+            stored.iter().any(|k| k.id == id),
+            "kudos #{id} answered but not stored"
+        );
+    }
+}
