@@ -3,7 +3,10 @@
 use std::fmt::Write;
 
 use crate::domain::calendar::weekday_name;
-use crate::domain::model::{Given, Kudos, KudosKind, KudosStatus, Workspace};
+use crate::domain::model::{
+    CustomerThanks, Given, GivenMedallion, Kudos, KudosKind, KudosStatus, Medallion, Undone,
+    Workspace,
+};
 use crate::service::{Coverage, Leaderboard, Mine, PersonalStats, WeekPlan};
 
 /// "dana", "dana and li", "dana, li and sam".
@@ -202,6 +205,21 @@ pub fn stats(st: &PersonalStats) -> String {
         }
         None => s.push_str("\n   Allowance today: unlimited"),
     }
+    if st.medallions_total > 0 {
+        let _ = write!(
+            s,
+            "\n   🏅 Service medallions received: {} this year ({} in all)",
+            st.medallions_year, st.medallions_total
+        );
+    }
+    if let Some((left, per_year)) = st.medallions_left {
+        let _ = write!(s, "\n   🏅 {}", medallions_left(left, per_year));
+    }
+    let _ = write!(
+        s,
+        "\n   Customers thanked (thank-you notes): {} this week ({} in all)",
+        st.customers_week, st.customers_total
+    );
     if let Some(link) = &st.book_link {
         let _ = write!(
             s,
@@ -281,6 +299,16 @@ pub fn settings(
     let _ = writeln!(s, "   kudos emoji: {}", st.kudos_emoji);
     let _ = writeln!(
         s,
+        "   service medallions: {}",
+        crate::replies::medallions_words(st.medallions_per_year)
+    );
+    let _ = writeln!(
+        s,
+        "   welcome for newcomers: {}",
+        if st.welcome_enabled { "on" } else { "off" }
+    );
+    let _ = writeln!(
+        s,
         "   Customer Service Week: {} to {}",
         week.start, week.end
     );
@@ -317,4 +345,87 @@ pub fn post_schedule(s: &crate::domain::schedule::Schedule) -> String {
         if s.master { "" } else { " (all off)" },
         parts.join(", ")
     )
+}
+
+/// "You still have your service medallion for this year", "2 of 3 left", "none left".
+pub fn medallions_left(left: u32, per_year: u32) -> String {
+    match (left, per_year) {
+        (_, 0) => "Service medallions are off in this workspace.".to_string(),
+        (1, 1) => {
+            "You still have your service medallion for this year: /medallion @name why.".to_string()
+        }
+        (0, 1) => "You have given your service medallion for this year.".to_string(),
+        (0, n) => format!("You have given all {n} of your service medallions for this year."),
+        (l, n) => format!("Service medallions left this year: {l} of {n} (/medallion @name why)."),
+    }
+}
+
+/// The private reply to a medallion given.
+pub fn medallion_confirmation(given: &GivenMedallion) -> String {
+    let m = &given.medallion;
+    if !given.created {
+        return format!(
+            "That medallion was already recorded (medallion #{}); nothing was added.",
+            m.id
+        );
+    }
+    format!(
+        "Service medallion given to {} (medallion #{}). {}",
+        m.recipient.name,
+        m.id,
+        match (given.left, given.per_year) {
+            (0, 1) => "That was your medallion for this year.".to_string(),
+            (0, _) => "That was your last medallion for this year.".to_string(),
+            (1, _) => "You have 1 more this year.".to_string(),
+            (n, _) => format!("You have {n} more this year."),
+        }
+    )
+}
+
+/// What the celebration channel shows for a new medallion: its own look, apart from kudos.
+pub fn medallion_announcement(m: &Medallion) -> String {
+    format!(
+        "🏅 Service medallion {} · {} honours {}: “{}” (medallion #{})",
+        m.year, m.giver.name, m.recipient.name, m.message, m.id
+    )
+}
+
+/// The private reply to `/undo`.
+pub fn undone(u: &Undone) -> String {
+    match u {
+        Undone::Kudos(k) => removed(k),
+        Undone::Medallion(m) => format!(
+            "Undone: your service medallion #{} to {} is withdrawn and you have it back for {}.",
+            m.id, m.recipient.name, m.year
+        ),
+    }
+}
+
+/// The private reply to `/thanked-customer`.
+pub fn customer_thanks(c: &CustomerThanks, created: bool) -> String {
+    let mut s = if created {
+        "💌 Thank you for thanking a customer! Recorded".to_string()
+    } else {
+        "💌 That was already recorded".to_string()
+    };
+    if let Some(note) = &c.note {
+        let _ = write!(s, " (“{note}”)");
+    }
+    let _ = write!(
+        s,
+        ". You have thanked {} this week ({} in all); the team has thanked {} today.",
+        customers(c.mine_week),
+        c.mine_total,
+        customers(c.team_today)
+    );
+    s
+}
+
+/// "1 customer", "3 customers".
+pub fn customers(n: i64) -> String {
+    if n == 1 {
+        "1 customer".to_string()
+    } else {
+        format!("{n} customers")
+    }
 }

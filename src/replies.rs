@@ -147,3 +147,27 @@ pub fn wall(settings: &crate::service::WallSettings, command: &str) -> String {
         ),
     }
 }
+
+/// "off", "1 per member per year", "3 per member per year".
+pub fn medallions_words(n: u32) -> String {
+    match n {
+        0 => "off".to_string(),
+        n => format!("{n} per member per year"),
+    }
+}
+
+pub fn medallions_set(ws: &Workspace) -> String {
+    format!(
+        "Service medallions: {}.",
+        medallions_words(ws.settings.medallions_per_year)
+    )
+}
+
+pub fn welcome_switched(on: bool) -> String {
+    if on {
+        "Newcomers get a short private welcome the first time they use Spotlight or are thanked."
+            .to_string()
+    } else {
+        "The welcome for newcomers is off.".to_string()
+    }
+}

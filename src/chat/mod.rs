@@ -11,7 +11,8 @@ use chrono::Datelike;
 
 use crate::domain::error::{Refusal, Result};
 use crate::domain::model::{
-    Actor, FeedbackRequest, Given, Kudos, KudosRequest, MemberRef, Workspace,
+    Actor, CustomerThanks, FeedbackRequest, Given, GivenMedallion, Kudos, KudosRequest,
+    MedallionRequest, MemberRef, Undone, Welcome, Workspace,
 };
 use crate::domain::period::{Board, Period};
 use crate::service::{
@@ -59,6 +60,55 @@ pub enum Answer {
     Coverage(Coverage),
     Plan(WeekPlan),
     Text(String),
+    /// A service medallion: a private confirmation, and its own announcement when new.
+    Medallion(Box<GivenMedallion>),
+    /// A thank-you note to a customer, recorded (false: a redelivery, nothing new).
+    CustomerThanks(CustomerThanks, bool),
+    Undone(Undone),
+}
+
+impl Answer {
+    /// The private reply's words (platforms dress them their own way).
+    pub fn text(&self) -> String {
+        use crate::render;
+        match self {
+            Answer::Given(given) => format!("✅ {}", render::confirmation(given)),
+            Answer::Board(lb) => render::leaderboard(lb),
+            Answer::Stats(st) => render::stats(st),
+            Answer::Removed(k) => render::removed(k),
+            Answer::Coverage(c) => render::coverage(c),
+            Answer::Plan(p) => render::week_plan(p),
+            Answer::Text(t) => t.clone(),
+            Answer::Medallion(m) => format!("🏅 {}", render::medallion_confirmation(m)),
+            Answer::CustomerThanks(c, created) => render::customer_thanks(c, *created),
+            Answer::Undone(u) => render::undone(u),
+        }
+    }
+}
+
+/// The private welcomes a command brings: the speaker's own on their first use, and those of
+/// the people a new thank-you reached for the first time.
+pub async fn welcomes<N: Names>(ctx: &Ctx<'_, N>, answer: Option<&Answer>) -> Result<Vec<Welcome>> {
+    let mut out = Vec::new();
+    if let Some(w) = ctx
+        .core
+        .welcome_first_use(ctx.ws, &ctx.actor.member)
+        .await?
+    {
+        out.push(w);
+    }
+    let (giver, reached): (&str, Vec<i64>) = match answer {
+        Some(Answer::Given(g)) if g.created => (
+            &g.kudos.giver.name,
+            g.kudos.recipients.iter().map(|r| r.id).collect(),
+        ),
+        Some(Answer::Medallion(m)) if m.created => {
+            (&m.medallion.giver.name, vec![m.medallion.recipient.id])
+        }
+        _ => return Ok(out),
+    };
+    out.extend(ctx.core.welcome_thanked(ctx.ws, giver, &reached).await?);
+    Ok(out)
 }
 
 /// Runs one of the shared commands, named without its slash (`kudos`, `leaderboard`...);
@@ -88,9 +138,20 @@ async fn dispatch<N: Names>(ctx: &Ctx<'_, N>, command: &str, args: &str) -> Opti
         "stats" => stats(ctx, args).await,
         "undo" => ctx
             .core
-            .undo(ctx.ws, &ctx.actor.member)
+            .undo_latest(ctx.ws, &ctx.actor.member)
             .await
-            .map(Answer::Removed),
+            .map(Answer::Undone),
+        "medallion" => medallion(ctx, args).await,
+        "thanked-customer" | "thankedcustomer" | "thanked_customer" => ctx
+            .core
+            .thanked_customer(
+                ctx.ws,
+                &ctx.actor.member,
+                Some(args),
+                ctx.event_id.as_deref(),
+            )
+            .await
+            .map(|(c, created)| Answer::CustomerThanks(c, created)),
         "coverage" => coverage(ctx, args).await,
         "calendar" => calendar(ctx, args).await,
         "values" => Ok(Answer::Text(format!(
@@ -153,22 +214,47 @@ pub async fn feedback<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> 
     Ok(Answer::Given(given))
 }
 
+/// Gives a service medallion: `@name why`, one colleague.
+pub async fn medallion<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
+    let (mentions, message) = leading_mentions(args)?;
+    let recipient = match mentions.as_slice() {
+        [] => return Err(Refusal::NoMedallionRecipient.into()),
+        [one] => ctx.names.person(one).await?,
+        many => return Err(Refusal::OneMedallionRecipient(many.len()).into()),
+    };
+    let given = ctx
+        .core
+        .give_medallion(
+            ctx.ws,
+            &ctx.actor.member,
+            MedallionRequest {
+                recipient,
+                message: message.to_string(),
+                channel: ctx.here.clone(),
+                event_id: ctx.event_id.clone(),
+            },
+        )
+        .await?;
+    Ok(Answer::Medallion(Box::new(given)))
+}
+
 pub async fn leaderboard<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<Answer> {
-    let mut period = Period::Week;
+    let mut period = None;
     let mut board = Board::Received;
     for word in args.split_whitespace() {
         if let Ok(p) = word.parse::<Period>() {
-            period = p;
+            period = Some(p);
         } else if let Ok(b) = word.parse::<Board>() {
             board = b;
         } else {
             return Err(Refusal::Usage(format!(
                 "'{word}' is neither a period (today, week, csw, csw2025, month, year, all) \
-                 nor a board (received, given, departments, values, crossteam)."
+                 nor a board (received, given, departments, values, crossteam, medallions)."
             ))
             .into());
         }
     }
+    let period = period.unwrap_or(board.default_period());
     let lb = ctx
         .core
         .leaderboard(

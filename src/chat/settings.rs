@@ -68,6 +68,21 @@ async fn setting<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
                     None => "No celebration channel: kudos are announced where they are given.".into(),
                 }
             }
+            "medallions" | "medallion" => {
+                let ws = core.set_medallions_per_year(ws, actor, required(rest, "/config medallions 1 (0 to 3 per member per year)")?).await?;
+                replies::medallions_set(&ws)
+            }
+            "welcome" => {
+                let on = match required(rest, "/config welcome on|off")?.to_lowercase().as_str() {
+                    "on" | "yes" | "true" => true,
+                    "off" | "no" | "false" => false,
+                    other => {
+                        return Err(Refusal::Usage(format!("'{other}': use /config welcome on or off.")).into())
+                    }
+                };
+                core.set_welcome(ws, actor, on).await?;
+                replies::welcome_switched(on)
+            }
             "allowance" => {
                 let ws = core.set_allowance(ws, actor, required(rest, "/config allowance 5")?).await?;
                 replies::allowance_set(&ws)
@@ -228,8 +243,8 @@ async fn setting<N: Names>(ctx: &Ctx<'_, N>, args: &str) -> Result<String> {
             }
             other => {
                 return Err(Refusal::Usage(format!(
-                    "Unknown setting '{other}'. Try timezone, channel, allowance, prompt-time, prompts, emoji, \
-                     values, department, admin, week, theme, post, coverage, status or revoke."
+                    "Unknown setting '{other}'. Try timezone, channel, allowance, medallions, welcome, prompt-time, \
+                     prompts, emoji, values, department, admin, week, theme, post, coverage, status or revoke."
                 ))
                 .into())
             }

@@ -28,6 +28,8 @@ pub fn group() -> poise::Command<Data, Error> {
         "timezone",
         "prompt_time",
         "allowance",
+        "medallions",
+        "welcome",
         "emoji",
         "week",
         "department",
@@ -152,6 +154,44 @@ pub async fn allowance(
         .set_allowance(&ws, &actor, &per_day.to_string())
         .await?;
     tell(ctx, &ws, &actor, replies::allowance_set(&ws)).await
+}
+
+/// Service medallions each member may give per calendar year (0 switches them off).
+#[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight medallions", interaction = %ctx.id(), user = %ctx.author().id))]
+pub async fn medallions(
+    ctx: Context<'_>,
+    #[description = "Medallions per member per year, 0 to 3"]
+    #[min = 0]
+    #[max = 3]
+    per_year: u32,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let ws = core_of(ctx)
+        .set_medallions_per_year(&ws, &actor, &per_year.to_string())
+        .await?;
+    tell(ctx, &ws, &actor, replies::medallions_set(&ws)).await
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum OnOff {
+    #[name = "on"]
+    On,
+    #[name = "off"]
+    Off,
+}
+
+/// The short private welcome newcomers get the first time they use Spotlight or are thanked.
+#[poise::command(slash_command, guild_only)]
+#[tracing::instrument(name = "command", skip_all, fields(name = "spotlight welcome", interaction = %ctx.id(), user = %ctx.author().id))]
+pub async fn welcome(
+    ctx: Context<'_>,
+    #[description = "On or off"] switch: OnOff,
+) -> Result<(), Error> {
+    let (ws, actor) = admin(ctx).await?;
+    let on = matches!(switch, OnOff::On);
+    let ws = core_of(ctx).set_welcome(&ws, &actor, on).await?;
+    tell(ctx, &ws, &actor, replies::welcome_switched(on)).await
 }
 
 /// The reaction that gives kudos.

@@ -14,7 +14,7 @@ pub fn all(core: &crate::service::Spotlight) -> Vec<poise::Command<Data, Error>>
     // The window is configurable; the description Discord shows says the real one.
     undo.description = Some(
         format!(
-            "Take back your latest kudos (within {} minutes).",
+            "Take back your latest kudos or medallion (within {} minutes).",
             core.undo_window_minutes()
         )
         .into(),
@@ -25,6 +25,8 @@ pub fn all(core: &crate::service::Spotlight) -> Vec<poise::Command<Data, Error>>
         leaderboard(),
         stats(),
         undo,
+        super::yearround::medallion(),
+        super::yearround::thanked_customer(),
         give_kudos_for_message(),
         super::admin::group(),
     ]
@@ -157,6 +159,8 @@ async fn confirm_and_announce(
         announcement(&given.kudos, &ids, ctx.author().id),
     )
     .await;
+    let reached: Vec<i64> = given.kudos.recipients.iter().map(|r| r.id).collect();
+    super::yearround::welcome_reached(ctx, ws, &given.kudos.giver.name, reached);
     Ok(())
 }
 
@@ -201,6 +205,8 @@ pub enum BoardChoice {
     Values,
     #[name = "cross-team"]
     CrossTeam,
+    #[name = "service medallions"]
+    Medallions,
 }
 
 /// The top 10 and your own place.
@@ -208,21 +214,26 @@ pub enum BoardChoice {
 #[tracing::instrument(name = "command", skip_all, fields(name = "leaderboard", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn leaderboard(
     ctx: Context<'_>,
-    #[description = "Which period (default: this week)"] period: Option<PeriodChoice>,
+    #[description = "Which period (default: this week; this year for medallions)"] period: Option<
+        PeriodChoice,
+    >,
     #[description = "Which board (default: people thanked)"] board: Option<BoardChoice>,
 ) -> Result<(), Error> {
     // Folding a burst of new kudos into the boards can take a moment: answer within Discord's
     // three seconds first.
     ctx.defer().await?;
     let (ws, me) = speaker(ctx).await?;
-    let period = period.map(PeriodChoice::period).unwrap_or(Period::Week);
     let board = match board.unwrap_or(BoardChoice::Received) {
         BoardChoice::Received => Board::Received,
         BoardChoice::Given => Board::Given,
         BoardChoice::Departments => Board::Departments,
         BoardChoice::Values => Board::Values,
         BoardChoice::CrossTeam => Board::CrossTeam,
+        BoardChoice::Medallions => Board::Medallions,
     };
+    let period = period
+        .map(PeriodChoice::period)
+        .unwrap_or(board.default_period());
     let lb = core_of(ctx)
         .leaderboard(&ws, Some(&me), period, board, DEFAULT_BOARD_SIZE)
         .await?;
@@ -251,13 +262,14 @@ pub async fn stats(
     Ok(())
 }
 
-/// Take back your latest kudos (within 10 minutes).
+/// Take back your latest kudos or medallion (within 10 minutes).
 #[poise::command(slash_command, guild_only)]
 #[tracing::instrument(name = "command", skip_all, fields(name = "undo", interaction = %ctx.id(), user = %ctx.author().id))]
 pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
-    let k = core_of(ctx).undo(&ws, &me).await?;
-    ctx.send(quiet(render::removed(&k)).ephemeral(true)).await?;
+    let undone = core_of(ctx).undo_latest(&ws, &me).await?;
+    ctx.send(quiet(render::undone(&undone)).ephemeral(true))
+        .await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod commands;
 mod posts;
 mod reactions;
 mod render;
+mod yearround;
 
 use std::future::Future;
 
@@ -115,8 +116,9 @@ pub async fn run(
             },
             post_command: |ctx| {
                 Box::pin(async move {
-                    ctx.data().inflight.leave();
                     measure(ctx, &crate::telemetry::metrics::Outcome::Ok).await;
+                    yearround::welcome_caller(ctx).await;
+                    ctx.data().inflight.leave();
                 })
             },
             event_handler: |framework, event| {
@@ -250,6 +252,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             if let Err(e) = ctx.send(reply).await {
                 tracing::warn!(error = %e, "could not tell the user about an error");
             }
+            yearround::welcome_caller(ctx).await;
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {

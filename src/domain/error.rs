@@ -79,7 +79,9 @@ pub enum Refusal {
     InvalidTimezone(String),
     #[error("'{0}' is not a period. Use today, week, csw, csw2025, month, year or all.")]
     InvalidPeriod(String),
-    #[error("'{0}' is not a board. Use received, given, departments, values or crossteam.")]
+    #[error(
+        "'{0}' is not a board. Use received, given, departments, values, crossteam or medallions."
+    )]
     InvalidBoard(String),
     #[error("'{0}' is not a date. Use YYYY-MM-DD, e.g. 2026-10-05.")]
     InvalidDate(String),
@@ -104,6 +106,24 @@ pub enum Refusal {
          such as :partyblob:."
     )]
     InvalidEmoji(String),
+    #[error("You can't give a service medallion to yourself: it is for a colleague whose service to you stood out.")]
+    SelfMedallion,
+    #[error("{0} is a bot; service medallions are for people.")]
+    MedallionForBot(String),
+    #[error(
+        "Name the colleague whose service stood out, e.g. /medallion @dana for untangling my customer's order."
+    )]
+    NoMedallionRecipient,
+    #[error("A service medallion goes to one colleague; you named {0}.")]
+    OneMedallionRecipient(usize),
+    #[error("Service medallions are switched off in this workspace.")]
+    MedallionsOff,
+    #[error(
+        "You have given all {per_year} of your service medallions for {year}; you get {per_year} more on 1 January. Kudos are always there: /kudos."
+    )]
+    MedallionsUsed { per_year: u32, year: i32 },
+    #[error("'{0}' is not a number of medallions: use 0 to 3 per member per year.")]
+    InvalidMedallionCount(String),
     #[error("{0}")]
     Usage(String),
 }
@@ -145,6 +165,13 @@ impl Refusal {
             Refusal::InvalidName(..) => "invalid_name",
             Refusal::InvalidDay(..) => "invalid_day",
             Refusal::InvalidEmoji(..) => "invalid_emoji",
+            Refusal::SelfMedallion => "self_medallion",
+            Refusal::MedallionForBot(..) => "medallion_for_bot",
+            Refusal::NoMedallionRecipient => "no_medallion_recipient",
+            Refusal::OneMedallionRecipient(..) => "one_medallion_recipient",
+            Refusal::MedallionsOff => "medallions_off",
+            Refusal::MedallionsUsed { .. } => "medallions_used",
+            Refusal::InvalidMedallionCount(..) => "invalid_medallion_count",
             Refusal::Usage(..) => "usage",
         }
     }

@@ -35,6 +35,10 @@ pub struct Settings {
     pub weeks: Vec<(i32, WeekDates)>,
     /// Days (1-5) of the plan an admin rewrote.
     pub themes: Vec<(u8, Theme)>,
+    /// Service medallions each member may give per calendar year (0 to 3).
+    pub medallions_per_year: u32,
+    /// Whether newcomers get the one-time private welcome.
+    pub welcome_enabled: bool,
 }
 
 impl Settings {
@@ -203,4 +207,71 @@ pub struct Given {
     pub created: bool,
     /// Recipients the giver may still thank today; `None` when unlimited.
     pub left_today: Option<u32>,
+}
+
+/// Service medallions a member may give per calendar year, at most.
+pub const MAX_MEDALLIONS_PER_YEAR: u32 = 3;
+
+/// A service medallion: a rarer, weightier thanks than kudos, one recipient, counted per
+/// calendar year in the workspace's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Medallion {
+    pub id: i64,
+    pub giver: Person,
+    pub recipient: Person,
+    pub message: String,
+    pub channel: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub year: i32,
+    pub status: KudosStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct MedallionRequest {
+    pub recipient: MemberRef,
+    pub message: String,
+    pub channel: Option<String>,
+    /// The platform's id for the command; the same id is only ever stored once.
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GivenMedallion {
+    pub medallion: Medallion,
+    /// False when the event had already been recorded: nothing new to announce.
+    pub created: bool,
+    /// Medallions the giver still has this year, and how many a year the workspace gives.
+    pub left: u32,
+    pub per_year: u32,
+}
+
+/// A thank-you note a member wrote to a customer: recorded, counted, never announced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerThanks {
+    pub id: i64,
+    pub note: Option<String>,
+    pub local_date: NaiveDate,
+    /// Customers the member has thanked today and this week (Monday to Sunday) and in all.
+    pub mine_today: i64,
+    pub mine_week: i64,
+    pub mine_total: i64,
+    /// Customers the whole workspace thanked today.
+    pub team_today: i64,
+}
+
+/// What `/undo` took back: the giver's latest kudos or medallion.
+#[derive(Debug, Clone)]
+pub enum Undone {
+    Kudos(Kudos),
+    Medallion(Medallion),
+}
+
+/// A private welcome for someone new to Spotlight, for the adapter to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    /// The platform's id of whom it is for (a DM goes there).
+    pub external_id: String,
+    pub name: String,
+    pub text: String,
 }

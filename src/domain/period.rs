@@ -55,6 +55,8 @@ pub enum Board {
     Departments,
     Values,
     CrossTeam,
+    /// Service medallions received.
+    Medallions,
 }
 
 impl FromStr for Board {
@@ -67,6 +69,7 @@ impl FromStr for Board {
             "departments" | "department" | "depts" | "dept" | "teams" => Board::Departments,
             "values" | "value" | "tags" => Board::Values,
             "crossteam" | "pairs" | "cross" => Board::CrossTeam,
+            "medallions" | "medallion" | "medals" => Board::Medallions,
             _ => return Err(Refusal::InvalidBoard(s.trim().to_string())),
         })
     }
@@ -80,6 +83,16 @@ impl Board {
             Board::Departments => "Departments thanked",
             Board::Values => "Values recognised",
             Board::CrossTeam => "Cross-team thanks",
+            Board::Medallions => "Service medallions",
+        }
+    }
+
+    /// The period a board shows when none is asked for: the year for medallions, which are
+    /// given a few a year, and this week for the rest.
+    pub fn default_period(self) -> Period {
+        match self {
+            Board::Medallions => Period::Year,
+            _ => Period::Week,
         }
     }
 }

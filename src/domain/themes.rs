@@ -22,6 +22,32 @@ pub struct Plan {
     /// Day 1 to day 7 of the week; days 6 and 7 only run when an admin stretches the week.
     pub days: [Theme; MAX_DAYS],
     pub posts: PostTexts,
+    pub welcome: WelcomeTexts,
+}
+
+/// The one-time private welcome; a prompts file without `[welcome]` uses the built-in texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WelcomeTexts {
+    /// What Spotlight is, how to thank a colleague, what the week is about. Placeholders:
+    /// {emoji} (the kudos reaction), {start} and {end} (this year's Customer Service Week).
+    pub text: String,
+    /// Put before `text` for someone thanked for the first time: {giver}.
+    pub thanked: String,
+    /// Put before `text` for someone who just joined the workspace.
+    pub joined: String,
+}
+
+impl Default for WelcomeTexts {
+    fn default() -> Self {
+        builtin_file()
+            .welcome
+            .expect("built-in prompts.toml has [welcome]")
+    }
+}
+
+fn builtin_file() -> PlanFile {
+    toml::from_str(DEFAULT_PROMPTS).expect("built-in prompts.toml is valid")
 }
 
 /// The wording of the scheduled posts other than the daily prompt.
@@ -60,6 +86,8 @@ pub fn fill(template: &str, values: &[(&str, String)]) -> String {
 struct PlanFile {
     day: Vec<Theme>,
     posts: PostTexts,
+    #[serde(default)]
+    welcome: Option<WelcomeTexts>,
 }
 
 impl Plan {
@@ -87,6 +115,7 @@ impl Plan {
         Ok(Self {
             days,
             posts: file.posts,
+            welcome: file.welcome.unwrap_or_default(),
         })
     }
 

@@ -80,6 +80,47 @@ pub fn late_note(core: &Spotlight, ws: &Workspace, due: DateTime<Utc>, moved: bo
     )
 }
 
+/// The awards' lines for the year-round recognition: the service medallions given during the
+/// week and so far this year, and the customers thanked during the week.
+async fn year_round(core: &Spotlight, ws: &Workspace, week: &WeekDates) -> anyhow::Result<String> {
+    let mut s = String::new();
+    let in_week = core
+        .medallions_between(ws, Some((week.start, week.end)))
+        .await?;
+    let year_start = chrono::NaiveDate::from_ymd_opt(week.start.year(), 1, 1).unwrap_or(week.start);
+    let in_year = core
+        .medallions_between(ws, Some((year_start, week.end)))
+        .await?;
+    if !in_year.is_empty() {
+        s.push_str(&format!(
+            "\n🏅 Service medallions: {} this week, {} so far in {}.",
+            in_week.len(),
+            in_year.len(),
+            week.start.year()
+        ));
+        for m in &in_week {
+            s.push_str(&format!(
+                "\n• {} to {}: “{}”",
+                m.giver.name, m.recipient.name, m.message
+            ));
+        }
+    }
+    let (customers, people) = core.customers_thanked(ws, (week.start, week.end)).await?;
+    if customers > 0 {
+        s.push_str(&format!(
+            "\n💌 Customers thanked this week: {} ({} {}).",
+            customers,
+            people,
+            if people == 1 {
+                "person wrote"
+            } else {
+                "people wrote"
+            }
+        ));
+    }
+    Ok(s)
+}
+
 pub async fn render(
     core: &Spotlight,
     ws: &Workspace,
@@ -132,6 +173,14 @@ pub async fn render(
             core.store().fold_stats(ws.id).await?;
             let (kudos, feedback, cross) = core.store().bucket_totals(ws.id, &bucket).await?;
             let mut body = format!("Today: {kudos} kudos and {}.", shout_outs(feedback));
+            let (customers, _) = core
+                .customers_thanked(ws, (planned.local_date, planned.local_date))
+                .await?;
+            if customers > 0 {
+                body.push_str(&format!(
+                    "\nCustomers thanked today: {customers} (a thank-you note to a customer counts: /thanked-customer)."
+                ));
+            }
             if kudos + feedback == 0 {
                 body.push_str(&format!("\n{}", texts.recap_quiet));
             } else {
@@ -218,6 +267,7 @@ pub async fn render(
                 "\nIn all: {kudos} kudos, {}, {cross} across teams; {thanked} of {active} people thanked ({share}%).",
                 shout_outs(feedback)
             ));
+            body.push_str(&year_round(core, ws, week).await?);
             Rendered {
                 title: fill(&texts.awards_title, &[("year", year)]),
                 body,

@@ -66,6 +66,15 @@ pub struct PersonalStats {
     pub allowance: u32,
     /// The member's own thank-you book, only when they asked about themselves.
     pub book_link: Option<String>,
+    /// Service medallions received this calendar year, and in all.
+    pub medallions_year: i64,
+    pub medallions_total: i64,
+    /// Medallions they may still give this year and the yearly number; only when they asked
+    /// about themselves.
+    pub medallions_left: Option<(u32, u32)>,
+    /// Thank-you notes they wrote to customers this week (Monday to Sunday), and in all.
+    pub customers_week: i64,
+    pub customers_total: i64,
 }
 
 impl Spotlight {
@@ -84,6 +93,9 @@ impl Spotlight {
         board: Board,
         limit: u32,
     ) -> Result<Leaderboard> {
+        if board == Board::Medallions {
+            return self.medallion_board(ws, viewer, period, limit).await;
+        }
         self.store.fold_stats(ws.id).await?;
         let resolved = self.resolve_period(ws, period).await?;
         let ranked = match board {
@@ -92,23 +104,13 @@ impl Spotlight {
             Board::Departments => Ranked::Departments,
             Board::Values => Ranked::Values,
             Board::CrossTeam => Ranked::Pairs,
+            Board::Medallions => unreachable!("answered above"),
         };
         let rows = self
             .store
             .top(ws.id, &resolved.bucket, ranked, limit)
             .await?;
-        let mut lines: Vec<Line> = Vec::with_capacity(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
-            let rank = match lines.last() {
-                Some(prev) if prev.count == row.count => prev.rank,
-                _ => i as i64 + 1,
-            };
-            lines.push(Line {
-                rank,
-                label: row.label,
-                count: row.count,
-            });
-        }
+        let lines = ranked_lines(rows);
         let mine = match (viewer, board) {
             (Some(m), Board::Received | Board::Given) => Some(
                 match self
@@ -152,6 +154,47 @@ impl Spotlight {
             period: resolved,
             timezone: ws.settings.timezone.name().to_string(),
             lines,
+            mine,
+        })
+    }
+
+    /// People by service medallions received in the period.
+    async fn medallion_board(
+        &self,
+        ws: &Workspace,
+        viewer: Option<&Member>,
+        period: Period,
+        limit: u32,
+    ) -> Result<Leaderboard> {
+        let resolved = self.resolve_period(ws, period).await?;
+        let rows = self
+            .store
+            .medallion_board(ws.id, resolved.dates, limit)
+            .await?;
+        let mine = match viewer {
+            Some(m) => Some(
+                match self
+                    .store
+                    .medallion_rank(ws.id, resolved.dates, m.id)
+                    .await?
+                {
+                    Some((rank, count)) => Mine::Ranked {
+                        label: "You".into(),
+                        rank,
+                        count,
+                    },
+                    None => Mine::Unranked {
+                        label: "You".into(),
+                    },
+                },
+            ),
+            None => None,
+        };
+        Ok(Leaderboard {
+            board: Board::Medallions,
+            period: resolved,
+            timezone: ws.settings.timezone.name().to_string(),
+            lines: ranked_lines(rows),
             mine,
         })
     }
@@ -208,6 +251,21 @@ impl Spotlight {
             None => None,
         };
         let allowance = ws.settings.daily_allowance;
+        let today = self.today(ws);
+        let (medallions_year, medallions_total) = self
+            .store
+            .medallions_received(member.id, chrono::Datelike::year(&today))
+            .await?;
+        let monday = crate::domain::calendar::monday_of(today);
+        let week = (monday, monday + chrono::Duration::days(6));
+        let customers_week = self
+            .store
+            .customer_thanks_count(ws.id, Some(member.id), Some(week))
+            .await?;
+        let customers_total = self
+            .store
+            .customer_thanks_count(ws.id, Some(member.id), None)
+            .await?;
         Ok(PersonalStats {
             member: member.clone(),
             totals,
@@ -217,6 +275,28 @@ impl Spotlight {
             left_today: self.left_today(ws, member).await?,
             allowance,
             book_link: None,
+            medallions_year,
+            medallions_total,
+            medallions_left: None,
+            customers_week,
+            customers_total,
         })
     }
+}
+
+/// Competition ranks: ties share a rank and the next rank skips.
+fn ranked_lines(rows: Vec<crate::store::BoardRow>) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::with_capacity(rows.len());
+    for (i, row) in rows.into_iter().enumerate() {
+        let rank = match lines.last() {
+            Some(prev) if prev.count == row.count => prev.rank,
+            _ => i as i64 + 1,
+        };
+        lines.push(Line {
+            rank,
+            label: row.label,
+            count: row.count,
+        });
+    }
+    lines
 }

@@ -24,11 +24,43 @@ impl std::str::FromStr for ExportFormat {
     }
 }
 
+/// What a row of the export records. Ids are numbered per kind: (kind, id) names a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Kudos,
+    Feedback,
+    /// A service medallion: one recipient.
+    Medallion,
+    /// A thank-you note written to a customer: no recipients; the message is the optional note.
+    CustomerThanks,
+}
+
+impl ExportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Kudos => "kudos",
+            ExportKind::Feedback => "feedback",
+            ExportKind::Medallion => "medallion",
+            ExportKind::CustomerThanks => "customer_thanks",
+        }
+    }
+}
+
+impl From<KudosKind> for ExportKind {
+    fn from(k: KudosKind) -> Self {
+        match k {
+            KudosKind::Kudos => ExportKind::Kudos,
+            KudosKind::Feedback => ExportKind::Feedback,
+        }
+    }
+}
+
 /// One thank-you as the year-end awards committee sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportRow {
     pub id: i64,
-    pub kind: KudosKind,
+    pub kind: ExportKind,
     /// RFC 3339 in the workspace's time zone.
     pub time: String,
     pub local_date: String,
@@ -55,7 +87,7 @@ impl Spotlight {
     ) -> Result<Vec<ExportRow>> {
         let tz = ws.settings.timezone;
         let kudos = self.store.kudos_list(ws.id, filter).await?;
-        Ok(kudos
+        let mut rows: Vec<(chrono::DateTime<chrono::Utc>, ExportRow)> = kudos
             .into_iter()
             .map(|k| {
                 // Only its giver can undo a thank-you; a revocation records the admin.
@@ -64,9 +96,10 @@ impl Spotlight {
                     (_, Some(revoked)) => (revoked.by, revoked.reason),
                     _ => (None, None),
                 };
-                ExportRow {
+                let at = k.created_at;
+                let row = ExportRow {
                     id: k.id,
-                    kind: k.kind,
+                    kind: k.kind.into(),
                     time: k.created_at.with_timezone(&tz).to_rfc3339(),
                     local_date: k.local_date.to_string(),
                     giver: k.giver.name,
@@ -84,9 +117,76 @@ impl Spotlight {
                     status: k.status,
                     removed_by: removed_by.unwrap_or_default(),
                     removed_reason: removed_reason.unwrap_or_default(),
-                }
+                };
+                (at, row)
             })
-            .collect())
+            .collect();
+        let dates = match (filter.from, filter.to) {
+            (None, None) => None,
+            (from, to) => Some((
+                from.unwrap_or(chrono::NaiveDate::MIN),
+                to.unwrap_or(chrono::NaiveDate::MAX),
+            )),
+        };
+        for m in self
+            .store
+            .medallions_list(ws.id, dates, filter.include_removed, None)
+            .await?
+        {
+            let removed_by = match m.status {
+                KudosStatus::Active => String::new(),
+                _ => m.giver.name.clone(),
+            };
+            rows.push((
+                m.created_at,
+                ExportRow {
+                    id: m.id,
+                    kind: ExportKind::Medallion,
+                    time: m.created_at.with_timezone(&tz).to_rfc3339(),
+                    local_date: m.local_date.to_string(),
+                    giver: m.giver.name,
+                    giver_department: m.giver.department.unwrap_or_default(),
+                    recipients: vec![m.recipient.name],
+                    recipient_departments: vec![m.recipient.department.unwrap_or_default()],
+                    message: m.message,
+                    value: String::new(),
+                    customer: String::new(),
+                    theme: String::new(),
+                    status: m.status,
+                    removed_by,
+                    removed_reason: String::new(),
+                },
+            ));
+        }
+        for c in self
+            .store
+            .customer_thanks_list(ws.id, (filter.from, filter.to))
+            .await?
+        {
+            rows.push((
+                c.created_at,
+                ExportRow {
+                    id: c.id,
+                    kind: ExportKind::CustomerThanks,
+                    time: c.created_at.with_timezone(&tz).to_rfc3339(),
+                    local_date: c.local_date.to_string(),
+                    giver: c.member.name,
+                    giver_department: c.member.department.unwrap_or_default(),
+                    recipients: Vec::new(),
+                    recipient_departments: Vec::new(),
+                    message: c.note.unwrap_or_default(),
+                    value: String::new(),
+                    customer: String::new(),
+                    theme: String::new(),
+                    status: KudosStatus::Active,
+                    removed_by: String::new(),
+                    removed_reason: String::new(),
+                },
+            ));
+        }
+        // One timeline; a stable sort keeps each kind's own order at equal times.
+        rows.sort_by_key(|(at, _)| *at);
+        Ok(rows.into_iter().map(|(_, row)| row).collect())
     }
 }
 

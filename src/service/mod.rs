@@ -7,8 +7,10 @@ mod deliveries;
 mod export;
 mod installs;
 mod kudos;
+mod medallions;
 mod settings;
 mod wall;
+mod welcome;
 
 use std::sync::Arc;
 
@@ -24,12 +26,14 @@ use crate::store::Store;
 
 pub use boards::{Coverage, Leaderboard, Line, Mine, PersonalStats, DEFAULT_BOARD_SIZE};
 pub use calendar::{PlanDay, WeekPlan};
-pub use export::{write_export, ExportFormat, ExportRow};
+pub use export::{write_export, ExportFormat, ExportKind, ExportRow};
+pub use medallions::MAX_CUSTOMER_NOTE;
 pub use settings::{parse_date, parse_timezone, ThemeField};
 pub use wall::{
     page_period, parse_wall_command, Book, WallChange, WallCommand, WallEvent, WallSettings,
     WallView, WALL_CARDS,
 };
+pub use welcome::WelcomeReason;
 
 #[derive(Debug, Clone)]
 pub struct Spotlight {
@@ -40,6 +44,8 @@ pub struct Spotlight {
     plan: Plan,
     events: tokio::sync::broadcast::Sender<WallEvent>,
     base_url: Arc<std::sync::RwLock<String>>,
+    /// Platform users known to have had their one-time welcome: a command then costs no write.
+    welcomed: Arc<std::sync::Mutex<std::collections::HashSet<(i64, String)>>>,
 }
 
 impl Spotlight {
@@ -64,6 +70,8 @@ impl Spotlight {
                 kudos_emoji: crate::domain::emoji::parse_kudos_emoji(&d.kudos_emoji)?,
                 weeks: Vec::new(),
                 themes: Vec::new(),
+                medallions_per_year: 1,
+                welcome_enabled: true,
             },
             rules: config.rules.clone(),
             plan,
@@ -72,6 +80,7 @@ impl Spotlight {
             base_url: Arc::new(std::sync::RwLock::new(
                 config.server.base_url(config.server.address()?),
             )),
+            welcomed: Arc::default(),
         })
     }
 

@@ -32,6 +32,10 @@ pub enum WallChange {
     Added(Arc<Kudos>),
     /// Undone by its giver, withdrawn with its reaction, or revoked by an admin.
     Removed(KudosId),
+    /// A service medallion, shown with its own look.
+    Medallion(Arc<crate::domain::model::Medallion>),
+    /// A medallion its giver took back.
+    MedallionRemoved(i64),
 }
 
 /// What an admin changes about the wall.
@@ -62,6 +66,8 @@ pub struct WallView {
     pub show_customers: bool,
     /// Newest first.
     pub cards: Vec<Kudos>,
+    /// Service medallions of the period, oldest first (at most as many as cards).
+    pub medallions: Vec<crate::domain::model::Medallion>,
     /// This week's boards: received, given, departments, values.
     pub boards: Vec<Leaderboard>,
     /// This week: active people, of whom thanked.
@@ -204,6 +210,10 @@ impl Spotlight {
             .store
             .recent_kudos(ws.id, resolved.dates, WALL_CARDS)
             .await?;
+        let medallions = self
+            .store
+            .medallions_list(ws.id, resolved.dates, false, Some(WALL_CARDS))
+            .await?;
         let mut boards = Vec::new();
         for board in [
             Board::Received,
@@ -215,6 +225,12 @@ impl Spotlight {
                 self.leaderboard(ws, None, Period::Week, board, WALL_BOARD_PLACES)
                     .await?,
             );
+        }
+        let year_medallions = self
+            .leaderboard(ws, None, Period::Year, Board::Medallions, WALL_BOARD_PLACES)
+            .await?;
+        if !year_medallions.lines.is_empty() {
+            boards.push(year_medallions);
         }
         let week = self.resolve_period(ws, Period::Week).await?;
         let coverage = self.store.coverage_counts(ws.id, &week.bucket).await?;
@@ -245,6 +261,7 @@ impl Spotlight {
             period,
             show_customers: row.show_customers,
             cards,
+            medallions,
             boards,
             coverage,
             week_total: kudos + feedback,
@@ -275,6 +292,8 @@ impl Spotlight {
     ) -> Result<()> {
         if stats.member.id == viewer.id {
             stats.book_link = Some(self.book_link(ws, viewer.id).await?);
+            // Whether you still have your medallion this year is yours to see.
+            stats.medallions_left = Some(self.medallions_left(ws, viewer).await?);
         }
         Ok(())
     }

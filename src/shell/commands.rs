@@ -13,9 +13,13 @@ Commands (type them as a team member would):
                       thank 1-3 people; a trailing #value tags it
   /feedback @li [from:\"Customer Name\"] What the customer said
                       share a customer's compliment about colleagues
-  /leaderboard [today|week|csw|csw2025|month|year|all] [received|given|departments|values|crossteam]
+  /leaderboard [today|week|csw|csw2025|month|year|all] [received|given|departments|values|crossteam|medallions]
   /stats [@name]      kudos received and given, top values, today's allowance
-  /undo               take back your latest kudos (within {undo} minutes)
+  /undo               take back your latest kudos or medallion (within {undo} minutes)
+  /medallion @dana Untangled my customer's order in an hour
+                      give your service medallion (1 a year unless an admin set 0-3)
+  /thanked-customer [who or a short note]
+                      record a thank-you note you wrote to a customer (no names needed)
   /coverage [period]  share of the team thanked (admins also see who is missing)
   /calendar [year]    Customer Service Week's dates and daily themes
   /values             the value tags kudos can carry
@@ -23,6 +27,7 @@ Admin commands:
   /config                                 show the settings
   /config timezone Europe/London          /config channel #celebrations | none
   /config allowance 5 (0 = unlimited)     /config prompt-time 09:00
+  /config medallions 1 (0-3 a year)       /config welcome on|off
   /config prompts on|off                  /config emoji 🌟
   /config values add|remove NAME          /config department @li Billing | none
   /config week 2026-10-12 [2026-10-16]    /config week reset [YEAR]
@@ -56,8 +61,19 @@ impl Shell<'_> {
                 here: Some(self.channel()),
                 event_id: None,
             };
-            if let Some(answer) = chat::run(&ctx, name, args).await {
-                self.show(answer?, out);
+            if let Some(result) = chat::run(&ctx, name, args).await {
+                let welcomes = chat::welcomes(&ctx, result.as_ref().ok()).await;
+                match result {
+                    Ok(answer) => self.show(answer, out),
+                    Err(e) => out.reply(format!("⚠ {}", chat::failure_text(&e))),
+                }
+                for w in welcomes? {
+                    if w.external_id == self.me.external_id {
+                        out.reply(w.text);
+                    } else {
+                        out.reply(format!("[DM to {}] {}", w.name, w.text));
+                    }
+                }
                 return Ok(());
             }
         }
@@ -121,12 +137,16 @@ impl Shell<'_> {
                     out.post(&self.channel(), &render::announcement(&given.kudos));
                 }
             }
-            Answer::Board(lb) => out.reply(render::leaderboard(&lb)),
-            Answer::Stats(st) => out.reply(render::stats(&st)),
-            Answer::Removed(k) => out.reply(render::removed(&k)),
-            Answer::Coverage(c) => out.reply(render::coverage(&c)),
-            Answer::Plan(p) => out.reply(render::week_plan(&p)),
-            Answer::Text(t) => out.reply(t),
+            Answer::Medallion(given) => {
+                out.reply(Answer::Medallion(given.clone()).text());
+                if given.created {
+                    out.post(
+                        &self.channel(),
+                        &render::medallion_announcement(&given.medallion),
+                    );
+                }
+            }
+            other => out.reply(other.text()),
         }
     }
 }

@@ -117,9 +117,65 @@ async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageC
     let Some(result) = chat::run(&ctx, name, text).await else {
         return render::refusal(&format!("I don't know the command /{name}."));
     };
+    let welcomes = match chat::welcomes(&ctx, result.as_ref().ok()).await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(error = ?e, "could not look up welcomes");
+            Vec::new()
+        }
+    };
+    // The caller's own welcome comes with this private reply; the people a thank-you reached
+    // for the first time get theirs as a direct message.
+    let (own, others): (Vec<_>, Vec<_>) = welcomes
+        .into_iter()
+        .partition(|w| w.external_id == me.external_id);
+    let mut content = reply(slack, &token, &ws, &me, &here, text, result, others);
+    if let Some(w) = own.first() {
+        let mut blocks = content.blocks.take().unwrap_or_default();
+        blocks.push(render::section(&render::escape(&w.text)));
+        content = content.with_blocks(blocks);
+    }
+    content
+}
+
+/// The reply to a command's result; a new thank-you or medallion is announced after it, and
+/// then the people it reached for the first time are welcomed.
+#[allow(clippy::too_many_arguments)]
+fn reply(
+    slack: &Slack,
+    token: &SlackApiToken,
+    ws: &crate::domain::model::Workspace,
+    me: &crate::domain::model::Member,
+    here: &str,
+    text: &str,
+    result: crate::domain::error::Result<Answer>,
+    welcomes: Vec<crate::domain::model::Welcome>,
+) -> SlackMessageContent {
+    let (token, here) = (token.clone(), here.to_string());
     match result {
         Ok(answer) => {
-            if let Answer::Given(given) = &answer {
+            if let Answer::Medallion(given) = &answer {
+                if given.created {
+                    let recipient = mentioned_ids(text).into_iter().next().unwrap_or_default();
+                    let (slack, ws, m, giver) = (
+                        slack.clone(),
+                        ws.clone(),
+                        given.medallion.clone(),
+                        me.external_id.clone(),
+                    );
+                    tokio::spawn(
+                        async move {
+                            let content = render::medallion_announcement(&m, &recipient, &giver);
+                            let what = format!("announcement of medallion #{}", m.id);
+                            slack
+                                .post_or_record(&token, &ws, &here, &what, content)
+                                .await;
+                            slack.send_welcomes(&token, &ws, &welcomes).await;
+                        }
+                        .in_current_span(),
+                    );
+                }
+            } else if let Answer::Given(given) = &answer {
                 let recipients = mentioned_ids(text);
                 let (slack, ws, given, giver) = (
                     slack.clone(),
@@ -132,7 +188,8 @@ async fn run(slack: &Slack, ev: &SlackCommandEvent, name: &str) -> SlackMessageC
                     async move {
                         slack
                             .announce(&token, &ws, &here, &given, &giver, &recipients)
-                            .await
+                            .await;
+                        slack.send_welcomes(&token, &ws, &welcomes).await;
                     }
                     .in_current_span(),
                 );

@@ -78,6 +78,7 @@ async fn on_event(slack: &Slack, cb: SlackPushEventCallback, kind: &str) {
         SlackEventCallbackBody::AppHomeOpened(h) if h.tab.as_deref() != Some("messages") => {
             super::home::publish(slack, &team, &h.user.0).await
         }
+        SlackEventCallbackBody::TeamJoin(j) => slack.joined(&team, &j.user).await,
         _ => Ok(()),
     };
     if let Err(e) = result {
@@ -153,6 +154,20 @@ async fn reaction_added(
             std::slice::from_ref(&author.0),
         )
         .await;
+    if given.created {
+        // Newcomers, the giver or the person thanked, are welcomed by DM.
+        let mut welcomes: Vec<_> = core
+            .welcome_first_use(&ws, &giver)
+            .await?
+            .into_iter()
+            .collect();
+        let reached: Vec<i64> = given.kudos.recipients.iter().map(|p| p.id).collect();
+        welcomes.extend(
+            core.welcome_thanked(&ws, &giver.display_name, &reached)
+                .await?,
+        );
+        slack.send_welcomes(&token, &ws, &welcomes).await;
+    }
     Ok(())
 }
 

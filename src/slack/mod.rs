@@ -14,6 +14,7 @@ mod posts;
 pub mod render;
 pub mod socket;
 mod verify;
+mod welcome;
 
 use std::sync::Arc;
 
@@ -31,20 +32,23 @@ pub use interactions::SHORTCUT;
 pub use oauth::{OAuthApp, SCOPES};
 
 /// The slash commands the app manifest registers.
-pub const COMMANDS: [&str; 6] = [
+pub const COMMANDS: [&str; 8] = [
     "/kudos",
     "/feedback",
     "/leaderboard",
     "/stats",
     "/undo",
+    "/medallion",
+    "/thanked-customer",
     "/spotlight",
 ];
 /// The events the app manifest subscribes to.
-pub const EVENTS: [&str; 5] = [
+pub const EVENTS: [&str; 6] = [
     "app_home_opened",
     "app_uninstalled",
     "reaction_added",
     "reaction_removed",
+    "team_join",
     "tokens_revoked",
 ];
 pub use posts::SlackSink;

@@ -63,16 +63,7 @@ pub fn plain(text: &str) -> SlackMessageContent {
 
 /// The private reply to a command.
 pub fn answer(answer: &Answer) -> SlackMessageContent {
-    let text = match answer {
-        Answer::Given(given) => format!("✅ {}", render::confirmation(given)),
-        Answer::Board(lb) => render::leaderboard(lb),
-        Answer::Stats(st) => render::stats(st),
-        Answer::Removed(k) => render::removed(k),
-        Answer::Coverage(c) => render::coverage(c),
-        Answer::Plan(p) => render::week_plan(p),
-        Answer::Text(t) => t.clone(),
-    };
-    titled(&text)
+    titled(&answer.text())
 }
 
 /// The first line as a header, the rest as a section (leaderboards, stats, plans); a one-line
@@ -128,6 +119,26 @@ pub fn announcement(k: &Kudos, recipients: &[String], giver: &str) -> SlackMessa
     SlackMessageContent::new()
         .with_text(text.clone())
         .with_blocks(vec![section(&text), section(&context.join(" · "))])
+}
+
+/// The celebration channel's post for a new service medallion, with its own look: a header, the
+/// recipient and the giver mentioned by id, the message escaped.
+pub fn medallion_announcement(
+    m: &crate::domain::model::Medallion,
+    recipient: &str,
+    giver: &str,
+) -> SlackMessageContent {
+    let text = format!(
+        "🏅 <@{recipient}> receives a service medallion from <@{giver}>\n> {}",
+        escape(&m.message).replace('\n', "\n> ")
+    );
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(vec![
+            header(&format!("🏅 Service medallion {}", m.year)),
+            section(&text),
+            section(&format!("medallion #{}", m.id)),
+        ])
 }
 
 /// A scheduled post: its title and body, all of it escaped.

@@ -11,6 +11,7 @@ use crate::domain::themes::Theme;
 // One read brings a workspace with its values, moved weeks and rewritten themes.
 const WORKSPACE_COLUMNS: &str = "SELECT w.id, w.platform, w.external_id, w.name, w.timezone, \
      w.celebration_channel, w.daily_allowance, w.prompt_time, w.prompts_enabled, w.kudos_emoji, \
+     w.medallions_per_year, w.welcome_enabled, \
      (SELECT json_group_array(name) FROM (SELECT name FROM workspace_values \
         WHERE workspace_id = w.id ORDER BY position)) AS values_json, \
      (SELECT json_group_array(json_array(year, start_date, end_date)) FROM week_overrides \
@@ -28,6 +29,8 @@ pub enum SettingChange {
     PromptTime(NaiveTime),
     PromptsEnabled(bool),
     Emoji(String),
+    MedallionsPerYear(u32),
+    Welcome(bool),
 }
 
 impl Store {
@@ -171,6 +174,12 @@ impl Store {
             SettingChange::Emoji(e) => {
                 sqlx::query("UPDATE workspaces SET kudos_emoji = ? WHERE id = ?").bind(e.clone())
             }
+            SettingChange::MedallionsPerYear(n) => {
+                sqlx::query("UPDATE workspaces SET medallions_per_year = ? WHERE id = ?").bind(*n)
+            }
+            SettingChange::Welcome(on) => {
+                sqlx::query("UPDATE workspaces SET welcome_enabled = ? WHERE id = ?").bind(*on)
+            }
         };
         query.bind(id).execute(&self.pool).await?;
         // Any setting can move a post: the next tick re-plans this workspace.
@@ -260,6 +269,8 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Workspace
                 .with_context(|| format!("stored prompt time '{time}' is invalid"))?,
             prompts_enabled: row.get("prompts_enabled"),
             kudos_emoji: row.get("kudos_emoji"),
+            medallions_per_year: row.get("medallions_per_year"),
+            welcome_enabled: row.get("welcome_enabled"),
             weeks: weeks
                 .into_iter()
                 .filter_map(|(year, start, end)| {

@@ -141,6 +141,24 @@ impl Feed {
                     .event("removed")
                     .data(serde_json::json!({ "id": id }).to_string()),
             ),
+            WallChange::Medallion(m) => {
+                let shown = match self.resolved.dates {
+                    Some((from, to)) => (from..=to).contains(&m.local_date),
+                    None => true,
+                };
+                shown.then(|| {
+                    let html = pages::medallion_card(m, self.ws.settings.timezone).into_string();
+                    let id = format!("m{}", m.id);
+                    Event::default()
+                        .event("added")
+                        .data(serde_json::json!({ "id": id, "html": html }).to_string())
+                })
+            }
+            WallChange::MedallionRemoved(id) => Some(
+                Event::default()
+                    .event("removed")
+                    .data(serde_json::json!({ "id": format!("m{id}") }).to_string()),
+            ),
         }
     }
 }

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use maud::{html, Markup, DOCTYPE};
 
 use super::charts;
-use crate::domain::model::{Kudos, KudosKind, Person};
+use crate::domain::model::{Kudos, KudosKind, Medallion, Person};
 use crate::domain::period::Period;
 use crate::service::{Book, WallView};
 
@@ -149,13 +149,37 @@ pub fn wall(view: &WallView, token: &str, tv: bool) -> Markup {
 pub fn cards(view: &WallView, tv: bool) -> Markup {
     let tz = view.workspace.settings.timezone;
     html! {
-        @if view.cards.is_empty() {
+        @if view.cards.is_empty() && view.medallions.is_empty() {
             p class="empty" id="empty" {
                 "No thank-yous here yet. The first one given appears right away."
             }
         }
+        // Newest first, medallions among the kudos by when they were given.
+        @let mut medallions = view.medallions.iter().rev().peekable();
         @for k in &view.cards {
+            @while let Some(m) = medallions.next_if(|m| m.created_at >= k.created_at) {
+                (medallion_card(m, tz))
+            }
             (card(k, tz, view.show_customers, tv))
+        }
+        @for m in medallions {
+            (medallion_card(m, tz))
+        }
+    }
+}
+
+/// A service medallion's card: its own look, apart from kudos.
+pub fn medallion_card(m: &Medallion, tz: Tz) -> Markup {
+    html! {
+        article class="card medallion" id=(format!("k-m{}", m.id)) data-id=(format!("m{}", m.id)) {
+            p class="who" {
+                "🏅 " strong { (m.giver.name) } " gives a service medallion to " strong { (m.recipient.name) }
+            }
+            blockquote class="message" { (m.message) }
+            p class="meta" {
+                span class="tag medallion-tag" { "Service medallion " (m.year) }
+                (when(m.created_at, tz))
+            }
         }
     }
 }
@@ -231,7 +255,7 @@ pub fn side(view: &WallView) -> Markup {
         }
         @for lb in &view.boards {
             section class="panel board" {
-                h2 { (board_title(lb.board)) " · this week" }
+                h2 { (board_title(lb.board)) @if lb.board == crate::domain::period::Board::Medallions { " · this year" } @else { " · this week" } }
                 @if lb.lines.is_empty() {
                     p class="quiet" { "Nobody yet." }
                 } @else {
@@ -262,6 +286,7 @@ fn board_title(board: crate::domain::period::Board) -> &'static str {
         Board::Departments => "Departments",
         Board::Values => "Values",
         Board::CrossTeam => "Across teams",
+        Board::Medallions => "Service medallions",
     }
 }
 

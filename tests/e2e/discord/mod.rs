@@ -4,6 +4,7 @@ pub mod fake;
 pub mod payloads;
 mod refusals;
 mod tests;
+mod yearround;
 
 use spotlight::secrets::Secret;
 use tokio::sync::oneshot;

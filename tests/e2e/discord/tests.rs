@@ -154,7 +154,7 @@ async fn refusals_are_private_and_a_redelivered_interaction_counts_once() {
         .fake
         .requests()
         .iter()
-        .filter(|r| r.path.contains("/channels/"))
+        .filter(|r| r.path == format!("/api/v10/channels/{CHANNEL_ID}/messages"))
         .count();
     assert_eq!(posts, 1, "no second announcement");
     let stored = bot

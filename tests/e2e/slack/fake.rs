@@ -129,6 +129,14 @@ impl FakeSlack {
             .collect()
     }
 
+    /// Posts to channels, leaving out direct messages (posted to a user id: welcomes, books).
+    pub fn channel_posts(&self) -> Vec<Call> {
+        self.calls("chat.postMessage")
+            .into_iter()
+            .filter(|c| !is_dm(c))
+            .collect()
+    }
+
     /// Sends a frame on the open Socket Mode connection.
     pub fn send_frame(&self, frame: Value) {
         let inner = self.inner.lock().unwrap();
@@ -346,4 +354,11 @@ async fn hook(State(inner): State<Arc<Mutex<Inner>>>, body: String) -> Response 
         body,
     });
     Json(json!({"ok": true})).into_response()
+}
+
+/// A post to a user id (Slack opens the bot's DM with them), not to a channel.
+pub fn is_dm(c: &Call) -> bool {
+    c.body["channel"]
+        .as_str()
+        .is_some_and(|ch| ch.starts_with('U'))
 }

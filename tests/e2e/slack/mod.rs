@@ -4,6 +4,7 @@
 pub mod fake;
 mod manifest;
 mod tests;
+mod yearround;
 
 use std::net::SocketAddr;
 

@@ -1,6 +1,7 @@
 use serde_json::json;
 use spotlight::store::KudosFilter;
 
+use super::fake::is_dm;
 use super::{command_body, now_ts, sign, SlackBot, SECRET};
 
 async fn stored(bot: &SlackBot) -> Vec<spotlight::domain::model::Kudos> {
@@ -50,7 +51,7 @@ async fn kudos_is_confirmed_privately_stored_and_announced_without_pings() {
         "a one-line reply is no header"
     );
 
-    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-test"));
     assert_eq!(
         post.body["channel"], "C1",
@@ -266,7 +267,7 @@ async fn the_kudos_emoji_thanks_the_author_and_taking_it_back_withdraws_it() {
             .status,
         200
     );
-    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     assert!(
         post.body
             .to_string()
@@ -292,7 +293,7 @@ async fn the_kudos_emoji_thanks_the_author_and_taking_it_back_withdraws_it() {
         assert!(tokio::time::Instant::now() < deadline, "never withdrawn");
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    assert_eq!(bot.fake.calls("chat.postMessage").len(), 1);
+    assert_eq!(bot.fake.channel_posts().len(), 1);
     bot.stop().await;
 }
 
@@ -329,7 +330,7 @@ async fn admins_configure_and_members_are_refused() {
     assert!(reply.text().contains("🎉"), "{}", reply.body);
 
     bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
-    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     assert_eq!(post.body["channel"], "C9");
     let reply = bot.command("UANA", "/kudos", "<@ULI> and you").await;
     assert!(
@@ -347,7 +348,7 @@ async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
     let started = std::time::Instant::now();
     bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
     let calls = loop {
-        let calls = bot.fake.calls("chat.postMessage");
+        let calls = bot.fake.channel_posts();
         if calls.len() == 2 {
             break calls;
         }
@@ -377,7 +378,7 @@ async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
         assert!(tokio::time::Instant::now() < deadline, "{}", reply.body);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(bot.fake.calls("chat.postMessage").len(), 3, "not retried");
+    assert_eq!(bot.fake.channel_posts().len(), 3, "not retried");
     bot.stop().await;
 }
 
@@ -462,7 +463,7 @@ async fn kudos_with_no_text_opens_the_form_and_a_sent_form_counts_once() {
         "{:#}",
         confirm.body
     );
-    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     let shown = post.body.to_string();
     assert!(
         shown.contains("<@UDANA> and <@ULI>: <@UANA> says thank you!"),
@@ -477,7 +478,7 @@ async fn kudos_with_no_text_opens_the_form_and_a_sent_form_counts_once() {
     let kudos = stored(&bot).await;
     assert_eq!(kudos.len(), 1);
     assert_eq!(kudos[0].value.as_deref(), Some("Teamwork"));
-    assert_eq!(bot.fake.calls("chat.postMessage").len(), 1);
+    assert_eq!(bot.fake.channel_posts().len(), 1);
     bot.stop().await;
 }
 
@@ -503,7 +504,7 @@ async fn the_message_shortcut_thanks_the_author_and_links_the_message() {
         .interaction(super::submission(&view, "UANA", filled))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    bot.fake.wait_for("chat.postMessage", |_| true).await;
+    bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     let kudos = stored(&bot).await;
     assert_eq!(kudos[0].recipients[0].name, "dana");
     assert_eq!(kudos[0].message, "Thanks for the quick refund");
@@ -599,7 +600,7 @@ async fn oauth_install_stores_the_token_sealed_and_uninstall_forgets_it() {
         "{}",
         reply.body
     );
-    let post = bot.fake.wait_for("chat.postMessage", |_| true).await;
+    let post = bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
     assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-installed"));
 
     bot.event(json!({"type": "app_uninstalled"}), "EvGone")
@@ -639,7 +640,7 @@ async fn socket_mode_answers_envelopes_and_reconnects_when_asked() {
         "{ack:#}"
     );
     assert_eq!(ack["payload"]["response_type"], "ephemeral");
-    bot.fake.wait_for("chat.postMessage", |_| true).await;
+    bot.fake.wait_for("chat.postMessage", |c| !is_dm(c)).await;
 
     bot.fake.send_frame(json!({"envelope_id": "E2", "type": "events_api",
         "accepts_response_payload": false, "retry_attempt": 0, "retry_reason": "",
@@ -760,7 +761,9 @@ async fn the_awards_reach_the_channel_and_the_thank_you_book_arrives_as_a_dm() {
     assert_eq!(awards.body["channel"], "C9");
     let book = bot
         .fake
-        .wait_for("chat.postMessage", |c| c.body["channel"] == "UDANA")
+        .wait_for("chat.postMessage", |c| {
+            c.body["channel"] == "UDANA" && c.body.to_string().contains("thank-you book")
+        })
         .await;
     let text = book.body.to_string();
     assert!(text.contains("thank-you book"), "{text}");

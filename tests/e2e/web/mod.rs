@@ -3,6 +3,7 @@
 
 pub mod browser;
 mod live;
+mod medallions;
 mod metrics;
 mod routes;
 
