@@ -90,6 +90,10 @@ pub enum Command {
         /// Also list undone and revoked thank-yous (with their status).
         #[arg(long)]
         include_removed: bool,
+        /// Export the latest Excellence in Service awards instead: each department's shortlist
+        /// and the quotes behind it, one row per quote (once nominations have closed).
+        #[arg(long, conflicts_with_all = ["from", "to", "include_removed"])]
+        awards: bool,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -303,6 +307,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             from,
             to,
             include_removed,
+            awards,
             output,
         } => {
             if let (Some(f), Some(t)) = (from, to) {
@@ -316,6 +321,39 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
                 .find_workspace(&workspace)
                 .await
                 .map_err(cli_error)?;
+            if awards {
+                let shortlists = app
+                    .spotlight
+                    .awards_export_local(&ws)
+                    .await
+                    .map_err(cli_error)?;
+                let rows = crate::service::awards_export_rows(&shortlists);
+                let write = |out: &mut dyn Write| {
+                    crate::service::write_awards_export(&rows, format, &mut *out)?;
+                    if format == ExportFormat::Json {
+                        writeln!(out)?;
+                    }
+                    out.flush()?;
+                    anyhow::Ok(())
+                };
+                match &output {
+                    Some(path) => {
+                        let cannot_write = || format!("cannot write {}", path.display());
+                        let file = std::fs::File::create(path).with_context(cannot_write)?;
+                        write(&mut std::io::BufWriter::new(file)).with_context(cannot_write)?;
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "Wrote {} quotes of the {} awards to {}.",
+                            rows.len(),
+                            shortlists.round.year,
+                            path.display()
+                        );
+                    }
+                    None => write(&mut std::io::BufWriter::new(stdout()))?,
+                }
+                app.shutdown().await;
+                return Ok(ExitCode::SUCCESS);
+            }
             let filter = KudosFilter {
                 from,
                 to,

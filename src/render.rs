@@ -1,5 +1,7 @@
 //! Plain-text rendering of the core's results, for the shell and the command line.
 
+pub mod awards;
+
 use std::fmt::Write;
 
 use crate::domain::calendar::weekday_name;

@@ -2,6 +2,7 @@
 //! parsed, handed to the core, and the result comes back as an [`Answer`] each platform renders
 //! its own way. Only how people and channels are named differs, behind [`Names`].
 
+mod awards;
 pub mod parse;
 mod settings;
 
@@ -65,6 +66,11 @@ pub enum Answer {
     /// A thank-you note to a customer, recorded (false: a redelivery, nothing new).
     CustomerThanks(CustomerThanks, bool),
     Undone(Undone),
+    /// A private reply, and a post for the celebration channel (the awards' opening).
+    Announce {
+        reply: String,
+        post: String,
+    },
 }
 
 impl Answer {
@@ -82,6 +88,7 @@ impl Answer {
             Answer::Medallion(m) => format!("🏅 {}", render::medallion_confirmation(m)),
             Answer::CustomerThanks(c, created) => render::customer_thanks(c, *created),
             Answer::Undone(u) => render::undone(u),
+            Answer::Announce { reply, .. } => reply.clone(),
         }
     }
 }
@@ -158,7 +165,11 @@ async fn dispatch<N: Names>(ctx: &Ctx<'_, N>, command: &str, args: &str) -> Opti
             "Values: {}",
             ctx.ws.settings.values.join(", ")
         ))),
-        "config" | "spotlight" => configure(ctx, args).await.map(Answer::Text),
+        "nominate" => awards::nominate(ctx, args).await,
+        "config" | "spotlight" => match parse::first_word(args) {
+            (sub, rest) if sub.eq_ignore_ascii_case("awards") => awards::awards(ctx, rest).await,
+            _ => configure(ctx, args).await.map(Answer::Text),
+        },
         _ => return None,
     })
 }

@@ -70,9 +70,24 @@ impl Sink for DiscordSink {
             .title(&post.title)
             .description(fit(&post.body, DESCRIPTION_CHARS))
             .colour(GOLD);
-        let message = serenity::CreateMessage::new()
+        let mut message = serenity::CreateMessage::new()
             .embed(embed)
             .allowed_mentions(serenity::CreateAllowedMentions::new());
+        let winners: Vec<serenity::UserId> = post
+            .mentions
+            .iter()
+            .filter_map(|id| id.parse::<u64>().ok().map(serenity::UserId::new))
+            .collect();
+        if post.to == Recipient::Channel && !winners.is_empty() {
+            // The awards' winners are mentioned (and only they can be pinged).
+            let who: Vec<String> = winners.iter().map(|u| format!("<@{u}>")).collect();
+            message = message
+                .content(format!(
+                    "🎉 Congratulations {}!",
+                    crate::render::names(&who)
+                ))
+                .allowed_mentions(serenity::CreateAllowedMentions::new().users(winners));
+        }
         let channel = match &post.to {
             Recipient::Channel => super::celebration_channel(ws).ok_or_else(|| {
                 DeliveryError::Permanent(

@@ -124,6 +124,21 @@ pub enum Refusal {
     MedallionsUsed { per_year: u32, year: i32 },
     #[error("'{0}' is not a number of medallions: use 0 to 3 per member per year.")]
     InvalidMedallionCount(String),
+    #[error(
+        "You can't nominate yourself: nominate a colleague whose service to your department stood out."
+    )]
+    SelfNomination,
+    #[error("{0} is a bot; the Excellence in Service awards are for people.")]
+    NominateBot(String),
+    #[error(
+        "Name the colleague you nominate and why, e.g. /nominate @dana answers Billing's questions the same day."
+    )]
+    NoNominee,
+    #[error("Nominate one colleague at a time; you named {0}.")]
+    OneNominee(usize),
+    /// The awards' state does not allow it (not open, already open, not closed yet...).
+    #[error("{0}")]
+    Awards(String),
     #[error("{0}")]
     Usage(String),
 }
@@ -172,6 +187,11 @@ impl Refusal {
             Refusal::MedallionsOff => "medallions_off",
             Refusal::MedallionsUsed { .. } => "medallions_used",
             Refusal::InvalidMedallionCount(..) => "invalid_medallion_count",
+            Refusal::SelfNomination => "self_nomination",
+            Refusal::NominateBot(..) => "nominate_bot",
+            Refusal::NoNominee => "no_nominee",
+            Refusal::OneNominee(..) => "one_nominee",
+            Refusal::Awards(..) => "awards",
             Refusal::Usage(..) => "usage",
         }
     }

@@ -1,6 +1,7 @@
 //! The domain core: rules, periods, the calendar and the week's plan. Knows nothing of any
 //! chat platform.
 
+pub mod awards;
 pub mod calendar;
 pub mod emoji;
 pub mod error;

@@ -20,6 +20,9 @@ pub enum PostKind {
     Book,
     /// Off by default: a Friday digest outside the week.
     Digest,
+    /// The Excellence in Service awards' ceremony, once, when admins scheduled it (and a direct
+    /// message to each winner). Not one of the week's posts: it has no setting of its own.
+    Ceremony,
 }
 
 pub const ALL_KINDS: [PostKind; 6] = [
@@ -40,6 +43,7 @@ impl PostKind {
             PostKind::Awards => "awards",
             PostKind::Book => "book",
             PostKind::Digest => "digest",
+            PostKind::Ceremony => "ceremony",
         }
     }
 
@@ -78,6 +82,10 @@ impl PostKind {
             },
             PostKind::Digest => PostSetting {
                 enabled: false,
+                time: at(16, 0),
+            },
+            PostKind::Ceremony => PostSetting {
+                enabled: true,
                 time: at(16, 0),
             },
         }

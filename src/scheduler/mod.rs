@@ -7,6 +7,7 @@
 //! post of an earlier day is skipped, never sent late. A transient failure is retried with
 //! backoff the same day; a permanent one (no channel, no permission) is recorded for admins.
 
+mod ceremony;
 mod render;
 
 use std::future::Future;
@@ -45,6 +46,9 @@ pub struct Post {
     pub to: Recipient,
     pub title: String,
     pub body: String,
+    /// Platform user ids the channel post names and may ping (the awards' winners); empty for
+    /// the week's posts, which ping no one.
+    pub mentions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +66,17 @@ pub trait Sink: Send + Sync {
         ws: &Workspace,
         post: &Post,
     ) -> impl Future<Output = Result<(), DeliveryError>> + Send;
+}
+
+/// One post for one recipient, for [`Scheduler::send`].
+struct Outgoing {
+    kind: PostKind,
+    date: chrono::NaiveDate,
+    to: Recipient,
+    now: DateTime<Utc>,
+    /// Appended when the post is late.
+    late_note: Option<String>,
+    mentions: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -153,89 +168,122 @@ impl Scheduler {
                 _ => vec![Recipient::Channel],
             };
             for to in recipients {
-                let target = match &to {
-                    Recipient::Channel => String::new(),
-                    Recipient::Member { id, .. } => id.to_string(),
-                };
-                // Rendered before it is claimed: a claim is held only while the post is sent,
-                // so a crash in between loses as little as it can (it never sends twice).
-                if !store
-                    .claimable(id, planned.kind, today, &target, now)
-                    .await?
-                {
-                    continue;
-                }
-                let rendered = render::render(&self.core, &ws, &planned, &week, &to).await?;
-                let Some(attempt) = store
-                    .claim_post(id, planned.kind, today, &target, now)
-                    .await?
-                else {
-                    continue;
-                };
-                let post = Post {
+                let late_note = late.then(|| {
+                    render::late_note(&self.core, &ws, planned.due, moved_after(&planned))
+                });
+                let to2 = to.clone();
+                let week = &week;
+                let send = Outgoing {
                     kind: planned.kind,
-                    local_date: today,
-                    late,
-                    to: to.clone(),
-                    title: rendered.title,
-                    body: if late {
-                        format!(
-                            "{}\n\n{}",
-                            rendered.body,
-                            render::late_note(&self.core, &ws, planned.due, moved_after(&planned))
-                        )
-                    } else {
-                        rendered.body
-                    },
+                    date: today,
+                    to,
+                    now,
+                    late_note,
+                    mentions: Vec::new(),
                 };
-                let outcome = match sink.deliver(&ws, &post).await {
-                    Ok(()) => {
-                        report.delivered += 1;
-                        tracing::info!(kind = planned.kind.as_str(), %today, late, "posted");
-                        Outcome::Delivered { late }
-                    }
-                    Err(DeliveryError::Transient(error)) if attempt < MAX_ATTEMPTS => {
-                        let at = now + Duration::minutes(backoff_minutes(attempt));
-                        tracing::warn!(kind = planned.kind.as_str(), attempt, %error, %at, "post failed; will retry");
-                        Outcome::Retry { at, error }
-                    }
-                    Err(DeliveryError::Transient(error) | DeliveryError::Permanent(error)) => {
-                        report.failed += 1;
-                        let what = format!("{} post of {today}", planned.kind.as_str());
-                        self.core
-                            .delivery_failed(
-                                &ws,
-                                &what,
-                                ws.settings.celebration_channel.as_deref(),
-                                &error,
-                                true,
-                            )
-                            .await?;
-                        Outcome::Failed { error }
-                    }
-                };
-                crate::telemetry::metrics::post(
-                    &ws.platform,
-                    planned.kind.as_str(),
-                    match &outcome {
-                        Outcome::Delivered { late: false } => "delivered",
-                        Outcome::Delivered { late: true } => "late",
-                        Outcome::Retry { .. } => "retry",
-                        Outcome::Failed { .. } => "failed",
-                    },
-                );
-                store
-                    .finish_post(id, planned.kind, today, &target, &outcome, now)
-                    .await?;
+                self.send(&ws, send, sink, report, || async {
+                    render::render(&self.core, &ws, &planned, week, &to2).await
+                })
+                .await?;
             }
         }
+        let ceremony = self.ceremony(&ws, now, sink, report).await?;
         let planned = next_due(now, tz, |y| ws.settings.week(y), &schedule);
         let retry = store.next_retry(id, today).await?;
-        let next = match (planned, retry) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let next = [planned, retry, ceremony].into_iter().flatten().min();
         store.set_next_due(id, next).await?;
+        Ok(())
+    }
+
+    /// Claims, sends and records one post for one recipient; nothing when the ledger already
+    /// has it. `render` runs before the claim, so a claim is held only while the post is sent
+    /// (a crash in between loses as little as it can and never sends twice).
+    async fn send<S, F, Fut>(
+        &self,
+        ws: &Workspace,
+        send: Outgoing,
+        sink: &S,
+        report: &mut TickReport,
+        render: F,
+    ) -> anyhow::Result<()>
+    where
+        S: Sink,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = anyhow::Result<Rendered>>,
+    {
+        let store = self.core.store();
+        let Outgoing {
+            kind,
+            date: today,
+            to,
+            now,
+            late_note,
+            mentions,
+        } = send;
+        let id = ws.id;
+        let target = match &to {
+            Recipient::Channel => String::new(),
+            Recipient::Member { id, .. } => id.to_string(),
+        };
+        if !store.claimable(id, kind, today, &target, now).await? {
+            return Ok(());
+        }
+        let rendered = render().await?;
+        let Some(attempt) = store.claim_post(id, kind, today, &target, now).await? else {
+            return Ok(());
+        };
+        let late = late_note.is_some();
+        let post = Post {
+            kind,
+            local_date: today,
+            late,
+            to,
+            title: rendered.title,
+            body: match late_note {
+                Some(note) => format!("{}\n\n{note}", rendered.body),
+                None => rendered.body,
+            },
+            mentions,
+        };
+        let outcome = match sink.deliver(ws, &post).await {
+            Ok(()) => {
+                report.delivered += 1;
+                tracing::info!(kind = kind.as_str(), %today, late, "posted");
+                Outcome::Delivered { late }
+            }
+            Err(DeliveryError::Transient(error)) if attempt < MAX_ATTEMPTS => {
+                let at = now + Duration::minutes(backoff_minutes(attempt));
+                tracing::warn!(kind = kind.as_str(), attempt, %error, %at, "post failed; will retry");
+                Outcome::Retry { at, error }
+            }
+            Err(DeliveryError::Transient(error) | DeliveryError::Permanent(error)) => {
+                report.failed += 1;
+                let what = format!("{} post of {today}", kind.as_str());
+                self.core
+                    .delivery_failed(
+                        ws,
+                        &what,
+                        ws.settings.celebration_channel.as_deref(),
+                        &error,
+                        true,
+                    )
+                    .await?;
+                Outcome::Failed { error }
+            }
+        };
+        crate::telemetry::metrics::post(
+            &ws.platform,
+            kind.as_str(),
+            match &outcome {
+                Outcome::Delivered { late: false } => "delivered",
+                Outcome::Delivered { late: true } => "late",
+                Outcome::Retry { .. } => "retry",
+                Outcome::Failed { .. } => "failed",
+            },
+        );
+        store
+            .finish_post(id, kind, today, &target, &outcome, now)
+            .await?;
         Ok(())
     }
 

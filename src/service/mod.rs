@@ -1,6 +1,8 @@
 //! The core's entry points: every adapter (shell, CLI, Discord, Slack) calls these and only
 //! renders what comes back.
 
+mod awards;
+mod awards_export;
 mod boards;
 mod calendar;
 mod deliveries;
@@ -24,6 +26,13 @@ use crate::domain::model::{Actor, Member, MemberRef, Settings, Workspace};
 use crate::domain::themes::Plan;
 use crate::store::Store;
 
+pub use awards::{
+    Accepted, AwardsStatus, CeremonyPlan, DepartmentNominees, Nominated, Nominee, Shortlist,
+    Shortlists, Winner,
+};
+pub use awards_export::{
+    awards_export_rows, awards_export_text, write_awards_export, AwardsExportRow,
+};
 pub use boards::{Coverage, Leaderboard, Line, Mine, PersonalStats, DEFAULT_BOARD_SIZE};
 pub use calendar::{PlanDay, WeekPlan};
 pub use export::{write_export, ExportFormat, ExportKind, ExportRow};

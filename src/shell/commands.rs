@@ -20,6 +20,9 @@ Commands (type them as a team member would):
                       give your service medallion (1 a year unless an admin set 0-3)
   /thanked-customer [who or a short note]
                       record a thank-you note you wrote to a customer (no names needed)
+  /nominate @dana Answers Billing's questions the same day
+                      nominate a colleague for the Excellence in Service awards while
+                      nominations are open (one per department; a new one replaces it)
   /coverage [period]  share of the team thanked (admins also see who is missing)
   /calendar [year]    Customer Service Week's dates and daily themes
   /values             the value tags kudos can carry
@@ -35,6 +38,11 @@ Admin commands:
                       (days 1-7 or monday-sunday; 6 and 7 run in a longer week)
   /config revoke ID REASON                /config admin @li [off]
   /config post heads-up|prompt|recap|awards|book|digest on|off|HH:MM
+  /config awards [status]                 who is nominated, per department (private)
+  /config awards open 2026-12-15 [17:00]  /config awards close
+  /config awards shortlist                each department's ranked shortlist with quotes
+  /config awards pick @dana [DEPARTMENT]  /config awards accept (the top of each shortlist)
+  /config awards ceremony 2026-12-18 16:00   /config awards export [csv|json]
   /config wall on|off|rotate              /config wall customers on|off
                       (the wall of thanks: a web page with every thank-you, live; /stats links your book)
 Shell commands:
@@ -145,6 +153,10 @@ impl Shell<'_> {
                         &render::medallion_announcement(&given.medallion),
                     );
                 }
+            }
+            Answer::Announce { reply, post } => {
+                out.reply(reply);
+                out.post(&self.channel(), &post);
             }
             other => out.reply(other.text()),
         }

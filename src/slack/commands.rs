@@ -175,6 +175,22 @@ fn reply(
                         .in_current_span(),
                     );
                 }
+            } else if let Answer::Announce { post, .. } = &answer {
+                let (slack, ws, post) = (slack.clone(), ws.clone(), post.clone());
+                tokio::spawn(
+                    async move {
+                        slack
+                            .post_or_record(
+                                &token,
+                                &ws,
+                                &here,
+                                "awards announcement",
+                                render::titled(&post),
+                            )
+                            .await;
+                    }
+                    .in_current_span(),
+                );
             } else if let Answer::Given(given) = &answer {
                 let recipients = mentioned_ids(text);
                 let (slack, ws, given, giver) = (

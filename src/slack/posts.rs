@@ -23,9 +23,18 @@ impl Sink for SlackSink {
                 })?,
                 Recipient::Member { external_id, .. } => external_id.clone(),
             };
+        let mut content = render::post(&post.title, &post.body);
+        if post.to == Recipient::Channel && !post.mentions.is_empty() {
+            // The winners are named by id, so Slack mentions them; nothing typed can ping.
+            let who: Vec<String> = post.mentions.iter().map(|id| format!("<@{id}>")).collect();
+            let line = format!("🎉 Congratulations {}!", crate::render::names(&who));
+            let mut blocks = content.blocks.take().unwrap_or_default();
+            blocks.insert(1.min(blocks.len()), render::section(&line));
+            content = content.with_blocks(blocks);
+        }
         self.slack
             .api
-            .post(&token, &channel, render::post(&post.title, &post.body))
+            .post(&token, &channel, content)
             .await
             .map(|_| ())
             .map_err(|e| match e {

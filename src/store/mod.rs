@@ -1,6 +1,7 @@
 //! The store owns every SQL statement. SQLite through sqlx: WAL, foreign keys, a busy timeout,
 //! and the embedded forward-only migrations applied at start.
 
+mod awards;
 mod boards;
 mod cache;
 mod checkpoint;
@@ -27,6 +28,7 @@ use sqlx::SqlitePool;
 
 use crate::config::{BadInput, DatabaseConfig};
 
+pub use awards::{NominationRow, ThanksRow, WinnerRow};
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
 pub use deliveries::DeliveryFailure;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};

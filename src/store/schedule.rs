@@ -254,6 +254,25 @@ impl Store {
         Ok(at.map(from_millis))
     }
 
+    /// The earliest pending retry of one kind of post on one local date.
+    pub async fn next_retry_of(
+        &self,
+        workspace: WorkspaceId,
+        kind: PostKind,
+        date: NaiveDate,
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM post_ledger \
+             WHERE workspace_id = ? AND kind = ? AND local_date = ? AND status = 'retry'",
+        )
+        .bind(workspace)
+        .bind(kind.as_str())
+        .bind(date.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(at.map(from_millis))
+    }
+
     /// (kind, local date, target, status, attempts, late) rows, oldest first: for tests and status.
     pub async fn ledger(
         &self,

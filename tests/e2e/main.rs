@@ -3,6 +3,7 @@
 
 mod both_platforms;
 mod cli;
+mod core_awards;
 mod core_boards;
 mod core_kudos;
 mod core_settings;
@@ -14,6 +15,7 @@ mod polish;
 mod properties;
 mod scheduler;
 mod shell;
+mod shell_awards;
 mod shell_refusals;
 mod shell_yearround;
 pub mod slack;
