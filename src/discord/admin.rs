@@ -5,6 +5,7 @@
 use chrono::Datelike;
 use poise::serenity_prelude as serenity;
 
+use super::awards::awards;
 use super::commands::PeriodChoice;
 use super::render::quiet;
 use super::{core_of, speaker, Context, Data, Error};
@@ -39,7 +40,8 @@ pub fn group() -> poise::Command<Data, Error> {
         "prompts",
         "post",
         "wall",
-        "status"
+        "status",
+        "awards"
     ),
     subcommand_required
 )]
@@ -48,7 +50,7 @@ pub async fn spotlight(_ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// The caller as an admin: Manage Server (or Administrator) as Discord reports it.
-async fn admin(ctx: Context<'_>) -> Result<(Workspace, Actor), Error> {
+pub(super) async fn admin(ctx: Context<'_>) -> Result<(Workspace, Actor), Error> {
     let (ws, member) = speaker(ctx).await?;
     let allowed = ctx
         .author_member()
@@ -71,7 +73,12 @@ async fn admin(ctx: Context<'_>) -> Result<(Workspace, Actor), Error> {
 }
 
 /// Sends an admin's private reply, with any post the bot failed to deliver since they last looked.
-async fn tell(ctx: Context<'_>, ws: &Workspace, actor: &Actor, text: String) -> Result<(), Error> {
+pub(super) async fn tell(
+    ctx: Context<'_>,
+    ws: &Workspace,
+    actor: &Actor,
+    text: String,
+) -> Result<(), Error> {
     let notices = core_of(ctx).admin_notices(ws, actor).await?;
     let mut text = text;
     text.push_str(&replies::undelivered(&notices, |c| format!("<#{c}>")));

@@ -27,6 +27,7 @@ pub fn all(core: &crate::service::Spotlight) -> Vec<poise::Command<Data, Error>>
         undo,
         super::yearround::medallion(),
         super::yearround::thanked_customer(),
+        super::awards::nominate(),
         give_kudos_for_message(),
         super::admin::group(),
     ]

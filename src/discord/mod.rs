@@ -2,6 +2,7 @@
 //! parses what Discord sends, calls the core and renders; it holds no rules of its own.
 
 mod admin;
+mod awards;
 mod commands;
 mod posts;
 mod reactions;

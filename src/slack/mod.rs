@@ -32,7 +32,7 @@ pub use interactions::SHORTCUT;
 pub use oauth::{OAuthApp, SCOPES};
 
 /// The slash commands the app manifest registers.
-pub const COMMANDS: [&str; 8] = [
+pub const COMMANDS: [&str; 9] = [
     "/kudos",
     "/feedback",
     "/leaderboard",
@@ -40,6 +40,7 @@ pub const COMMANDS: [&str; 8] = [
     "/undo",
     "/medallion",
     "/thanked-customer",
+    "/nominate",
     "/spotlight",
 ];
 /// The events the app manifest subscribes to.

@@ -1,5 +1,6 @@
 //! The real Discord adapter (serenity + poise) against a fake Discord on 127.0.0.1.
 
+mod awards;
 pub mod fake;
 pub mod payloads;
 mod refusals;

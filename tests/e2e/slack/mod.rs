@@ -1,6 +1,7 @@
 //! The real Slack adapter (slack-morphism, the app's HTTP server) against a fake Slack Web API
 //! on 127.0.0.1, with every request signed the way Slack signs it.
 
+mod awards;
 pub mod fake;
 mod manifest;
 mod tests;
