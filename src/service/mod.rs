@@ -3,6 +3,7 @@
 
 mod awards;
 mod awards_export;
+mod awards_shortlists;
 mod boards;
 mod calendar;
 mod deliveries;
@@ -26,12 +27,12 @@ use crate::domain::model::{Actor, Member, MemberRef, Settings, Workspace};
 use crate::domain::themes::Plan;
 use crate::store::Store;
 
-pub use awards::{
-    Accepted, AwardsStatus, CeremonyPlan, DepartmentNominees, Nominated, Nominee, Shortlist,
-    Shortlists, Winner,
-};
+pub use awards::{AwardsStatus, DepartmentNominees, Nominated, Nominee};
 pub use awards_export::{
     awards_export_rows, awards_export_text, write_awards_export, AwardsExportRow,
+};
+pub use awards_shortlists::{
+    Accepted, CeremonyPlan, Shortlist, Shortlists, Winner, CEREMONY_DEFAULT_TIME,
 };
 pub use boards::{Coverage, Leaderboard, Line, Mine, PersonalStats, DEFAULT_BOARD_SIZE};
 pub use calendar::{PlanDay, WeekPlan};

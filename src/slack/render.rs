@@ -79,11 +79,45 @@ pub fn titled(text: &str) -> SlackMessageContent {
         .join("\n");
     let mut blocks = vec![header(first)];
     if !rest.trim().is_empty() {
-        blocks.push(section(&rest));
+        // A long reply (the awards' lists) in several sections, cut between lines.
+        let pieces = reply_sections(&rest);
+        let room = MAX_BLOCKS - 1;
+        let cut = pieces.len() > room;
+        for (i, piece) in pieces.into_iter().take(room).enumerate() {
+            blocks.push(section(if cut && i == room - 1 { "…" } else { &piece }));
+        }
     }
+    let fallback: String = escape(text).chars().take(FALLBACK_CHARS).collect();
     SlackMessageContent::new()
-        .with_text(escape(text))
+        .with_text(fallback)
         .with_blocks(blocks)
+}
+
+/// Escaped lines grouped into sections Slack accepts; a line longer than a section is cut.
+fn reply_sections(escaped: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in escaped.split('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        for piece in chars
+            .chunks(SECTION_CHARS)
+            .map(|c| c.iter().collect::<String>())
+        {
+            if !current.is_empty()
+                && current.chars().count() + piece.chars().count() + 1 > SECTION_CHARS
+            {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push('\n');
+            }
+            current.push_str(&piece);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// A refusal or an apology, privately.
@@ -205,6 +239,24 @@ fn sections(body: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_replies_are_cut_into_sections_slack_accepts() {
+        let text = format!(
+            "Title\n{}",
+            vec!["• ana: “a <reason> & more”"; 400].join("\n")
+        );
+        let content = titled(&text);
+        let blocks = content.blocks.as_ref().unwrap();
+        assert!(blocks.len() > 2 && blocks.len() <= MAX_BLOCKS);
+        let json = serde_json::to_value(blocks).unwrap();
+        for b in json.as_array().unwrap().iter().skip(1) {
+            let t = b["text"]["text"].as_str().unwrap();
+            assert!(t.chars().count() <= SECTION_CHARS, "{}", t.len());
+            assert!(!t.contains('<'), "escaped");
+        }
+        assert!(content.text.as_ref().unwrap().chars().count() <= FALLBACK_CHARS);
+    }
 
     #[test]
     fn long_posts_are_cut_into_sections_slack_accepts() {
