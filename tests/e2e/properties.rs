@@ -583,6 +583,14 @@ const SUBCOMMANDS: &[&str] = &[
     "coverage",
     "revoke",
     "revoke 1",
+    "awards",
+    "awards open",
+    "awards close",
+    "awards shortlist",
+    "awards pick",
+    "awards accept",
+    "awards ceremony",
+    "awards export",
     "nonsense",
 ];
 
@@ -612,6 +620,7 @@ fn command_line() -> impl Strategy<Value = (String, String)> {
             "coverage",
             "calendar",
             "values",
+            "nominate",
             "config",
             "config",
             "config",

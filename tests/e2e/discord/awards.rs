@@ -331,5 +331,47 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
     assert_eq!(posts_to(&bot, &CHANNEL_ID.to_string()).len(), before + 1);
     assert_eq!(posts_to(&bot, "92").len(), 1);
     assert_eq!(posts_to(&bot, "94").len(), 1);
+
+    // The next round opens afresh and closes early.
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        awards(50, &boss, ADMIN, "close", json!([]), &[]),
+    );
+    assert_eq!(reply_text(&bot, 50).await, "Nominations are not open.");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        awards(
+            51,
+            &boss,
+            ADMIN,
+            "open",
+            json!([{"name": "until", "type": 3, "value": "2026-12-31 12:00"}]),
+            &[],
+        ),
+    );
+    reply_text(&bot, 51).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        awards(52, &ana, MEMBER, "close", json!([]), &[]),
+    );
+    assert!(reply_text(&bot, 52)
+        .await
+        .starts_with("Only admins can use /spotlight"));
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        awards(53, &boss, ADMIN, "close", json!([]), &[]),
+    );
+    assert_eq!(
+        reply_text(&bot, 53).await,
+        "Nominations for the 2026 awards closed at Sat 19 Dec 2026 16:00. See the shortlists with `awards shortlist`."
+    );
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        awards(54, &boss, ADMIN, "status", json!([]), &[]),
+    );
+    assert_eq!(
+        reply_text(&bot, 54).await,
+        "🏆 Excellence in Service awards 2026: nominations closed Sat 19 Dec 2026 16:00; 0 nominations by 0 members (private to admins)\n   No nominations yet."
+    );
     bot.stop().await.unwrap();
 }

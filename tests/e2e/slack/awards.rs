@@ -198,4 +198,34 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     assert_eq!(posts_to(&bot, "C9"), 1);
     assert_eq!(posts_to(&bot, "ULI"), 1);
     assert_eq!(posts_to(&bot, "UGUS"), 1);
+
+    // The next round opens afresh (announced in the celebration channel) and closes early.
+    let reply = bot
+        .command("UBOSS", "/spotlight", "awards open 2026-12-31 12:00")
+        .await;
+    assert!(
+        reply
+            .text()
+            .starts_with("Nominations for the 2026 awards are open until Thu 31 Dec 2026 12:00"),
+        "{}",
+        reply.body
+    );
+    bot.fake
+        .wait_for("chat.postMessage", |c| {
+            c.body["channel"] == "C9"
+                && c.body
+                    .to_string()
+                    .contains("🏆 Nominations for the Excellence")
+        })
+        .await;
+    let reply = bot.command("UANA", "/spotlight", "awards close").await;
+    assert_eq!(
+        reply.text(),
+        "⚠️ Only admins can close the award nominations."
+    );
+    let reply = bot.command("UBOSS", "/spotlight", "awards close").await;
+    assert_eq!(
+        reply.text(),
+        "Nominations for the 2026 awards closed at Sat 19 Dec 2026 16:00. See the shortlists with `awards shortlist`."
+    );
 }
