@@ -2,10 +2,12 @@
 //! parses what Discord sends, calls the core and renders; it holds no rules of its own.
 
 mod admin;
+mod answer;
 mod commands;
 mod posts;
 mod reactions;
 mod render;
+mod send;
 
 use std::future::Future;
 
@@ -103,7 +105,11 @@ pub async fn run(
     let data_inflight = inflight.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: commands::all(&app.spotlight),
+            commands: {
+                let mut commands = commands::all(&app.spotlight);
+                answer::wrap(&mut commands);
+                commands
+            },
             on_error: |error| Box::pin(on_error(error)),
             // Nothing the bot says pings anyone unless a message names whom it may ping.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
@@ -247,7 +253,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let reply = poise::CreateReply::default()
                 .content(message)
                 .ephemeral(true);
-            if let Err(e) = ctx.send(reply).await {
+            if let Err(e) = answer::send(ctx, reply).await {
                 tracing::warn!(error = %e, "could not tell the user about an error");
             }
         }
@@ -324,9 +330,10 @@ async fn member_of(
         .await?)
 }
 
-/// Posts a message, retrying transient failures (5xx, network) twice with backoff. A refusal
-/// (403 missing permission, 404 unknown channel) is not retried; every failure that remains is
-/// recorded for the admins' `status` and their next command.
+/// Posts a message, waiting out rate limits (429 with Retry-After) and retrying other transient
+/// failures (5xx, network) twice with backoff. A refusal (403 missing permission, 404 unknown
+/// channel) is not retried; every failure that remains is recorded for the admins' `status` and
+/// their next command.
 pub async fn deliver(
     ctx: &serenity::Context,
     app: &App,
@@ -337,17 +344,17 @@ pub async fn deliver(
 ) -> Option<serenity::Message> {
     let mut delay = std::time::Duration::from_millis(250);
     for attempt in 1..=3 {
-        match channel.send_message(&ctx.http, message.clone()).await {
+        match send::send(&ctx.http, channel, &message, None).await {
             Ok(sent) => return Some(sent),
             Err(e) => {
-                let status = http_status(&e);
+                let status = e.status;
                 let permanent = status.is_some_and(|s| (400..500).contains(&s) && s != 429);
                 if permanent || attempt == 3 {
                     let reason = match status {
                         Some(403) => "missing permission to post there (403)".to_string(),
                         Some(404) => "the channel no longer exists (404)".to_string(),
                         Some(s) => format!("Discord answered {s} after {attempt} attempts"),
-                        None => format!("{e} after {attempt} attempts"),
+                        None => format!("{} after {attempt} attempts", e.detail),
                     };
                     if let Err(e) = app
                         .spotlight
@@ -383,7 +390,10 @@ async fn run_scheduler(
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let scheduler = crate::scheduler::Scheduler::new(app.spotlight.clone());
-    let sink = posts::DiscordSink { http };
+    let sink = posts::DiscordSink {
+        http,
+        stopping: stop.clone(),
+    };
     let every = std::time::Duration::from_millis(app.config.scheduler.tick_ms);
     scheduler.run_every(PLATFORM, &sink, every, stop).await;
 }

@@ -13,17 +13,26 @@ const GOLD: u32 = 0xF5B301;
 
 pub struct DiscordSink {
     pub http: Arc<serenity::Http>,
+    /// Turns true at shutdown: a rate-limit wait then gives the post back to the scheduler.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 fn classify(e: serenity::Error) -> DeliveryError {
-    match http_status(&e) {
+    classify_failure(&super::send::Failure {
+        status: http_status(&e),
+        detail: e.to_string(),
+    })
+}
+
+fn classify_failure(e: &super::send::Failure) -> DeliveryError {
+    match e.status {
         Some(403) => DeliveryError::Permanent("missing permission to post there (403)".into()),
         Some(404) => DeliveryError::Permanent("the channel no longer exists (404)".into()),
         Some(s) if (400..500).contains(&s) && s != 429 => {
             DeliveryError::Permanent(format!("Discord answered {s}"))
         }
         Some(s) => DeliveryError::Transient(format!("Discord answered {s}")),
-        None => DeliveryError::Transient(e.to_string()),
+        None => DeliveryError::Transient(e.detail.clone()),
     }
 }
 
@@ -92,10 +101,10 @@ impl Sink for DiscordSink {
                     .id
             }
         };
-        channel
-            .send_message(&self.http, message)
+        // A 429 is waited out in place; anything else transient is retried by the scheduler.
+        super::send::send(&self.http, channel, &message, Some(self.stopping.clone()))
             .await
-            .map_err(classify)?;
+            .map_err(|e| classify_failure(&e))?;
         Ok(())
     }
 }

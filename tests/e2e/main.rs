@@ -8,6 +8,7 @@ mod core_kudos;
 mod core_settings;
 mod core_wal;
 pub mod discord;
+mod faults;
 mod malformed;
 mod polish;
 mod properties;
