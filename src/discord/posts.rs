@@ -36,6 +36,10 @@ fn classify_failure(e: &super::send::Failure) -> DeliveryError {
     }
 }
 
+fn json(message: &serenity::CreateMessage) -> Result<serde_json::Value, DeliveryError> {
+    serde_json::to_value(message).map_err(|e| DeliveryError::Permanent(e.to_string()))
+}
+
 /// Discord refuses an embed whose description passes 4,096 characters (title included in a 6,000
 /// total); this leaves room for the title.
 const DESCRIPTION_CHARS: usize = 4000;
@@ -102,9 +106,14 @@ impl Sink for DiscordSink {
             }
         };
         // A 429 is waited out in place; anything else transient is retried by the scheduler.
-        super::send::send(&self.http, channel, &message, Some(self.stopping.clone()))
-            .await
-            .map_err(|e| classify_failure(&e))?;
+        super::send::send(
+            &self.http,
+            channel,
+            &json(&message)?,
+            Some(self.stopping.clone()),
+        )
+        .await
+        .map_err(|e| classify_failure(&e))?;
         Ok(())
     }
 }

@@ -48,16 +48,17 @@ impl std::fmt::Display for Failure {
 /// Posts `message` in `channel`, waiting out rate limits; any other failure is returned at once.
 /// A wait ends early, as a failure, when `stopping` turns true: the scheduler's claim on the
 /// post is then released for a retry instead of holding up shutdown.
+/// `message` is the JSON of a `CreateMessage` (one held over a restart comes back as JSON).
 pub async fn send(
     http: &serenity::Http,
     channel: serenity::ChannelId,
-    message: &serenity::CreateMessage,
+    message: &serde_json::Value,
     mut stopping: Option<tokio::sync::watch::Receiver<bool>>,
 ) -> Result<serenity::Message, Failure> {
     if http.ratelimiter.is_some() {
         // serenity's limiter waits out 429s itself.
-        return channel
-            .send_message(http, message.clone())
+        return http
+            .send_message(channel, Vec::new(), message)
             .await
             .map_err(|e| Failure::from_serenity(&e));
     }
@@ -95,7 +96,7 @@ fn client() -> &'static reqwest::Client {
 async fn post_once(
     http: &serenity::Http,
     channel_id: serenity::ChannelId,
-    message: &serenity::CreateMessage,
+    message: &serde_json::Value,
 ) -> Result<serenity::Message, (Failure, Option<Duration>)> {
     let other = |detail: String| {
         (

@@ -5,6 +5,7 @@ mod boards;
 mod cache;
 mod checkpoint;
 mod deliveries;
+mod held;
 mod kudos;
 mod members;
 mod schedule;
@@ -27,6 +28,7 @@ use crate::config::{BadInput, DatabaseConfig};
 
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
 pub use deliveries::DeliveryFailure;
+pub use held::HeldPost;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
 pub use schedule::Outcome;
 pub use slack::{NewInstall, SealedInstall};

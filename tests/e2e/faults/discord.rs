@@ -48,12 +48,11 @@ async fn answered(bot: &Bot, id: u64) -> Request {
 }
 
 async fn failures(bot: &Bot) -> Vec<spotlight::store::DeliveryFailure> {
-    bot.test
-        .core()
-        .store()
-        .delivery_failures(1, 10)
-        .await
-        .unwrap()
+    failures_in(&bot.test).await
+}
+
+async fn failures_in(test: &crate::support::TestApp) -> Vec<spotlight::store::DeliveryFailure> {
+    test.core().store().delivery_failures(1, 10).await.unwrap()
 }
 
 async fn stored(bot: &Bot) -> usize {
@@ -298,13 +297,14 @@ async fn a_shutdown_in_the_middle_of_a_storm_loses_nothing_after_restart() {
         async move { n == 1 }
     })
     .await;
-    // ...a kudos meets a locked database, and a 503 storm waits for its announcement...
+    // ...a kudos meets a locked database, and another long rate limit waits for its
+    // announcement...
     let mut holder = lock_database(&bot).await;
     bot.fake
         .dispatch("INTERACTION_CREATE", kudos(241, "through the shutdown"));
     let deferral = answered(&bot, 241).await;
     assert_eq!(deferral.body["type"], 5);
-    bot.fake.fail_next(&path, 503);
+    bot.fake.rate_limit_next(&path, 30.0, true);
     // ...and the bot is asked to stop.
     let fake = bot.fake.clone();
     let stopping = tokio::spawn(bot.stop());
@@ -328,9 +328,10 @@ async fn a_shutdown_in_the_middle_of_a_storm_loses_nothing_after_restart() {
     assert_eq!(prompts(&posts).len(), 1, "the prompt's wait was cut short");
     assert_eq!(
         announcing(&posts, "through the shutdown").len(),
-        2,
-        "a 503, then the retry"
+        1,
+        "the 429 was not waited out past the shutdown"
     );
+    assert!(failures_in(&test).await.is_empty(), "held, not given up");
 
     // Back on the same database, with Discord healthy again.
     let bot = Bot::start_on(fake, test).await;
@@ -344,11 +345,19 @@ async fn a_shutdown_in_the_middle_of_a_storm_loses_nothing_after_restart() {
         },
     )
     .await;
+    super::until("the held announcement", Duration::from_secs(10), || {
+        let n = announcing(&posts_in(&bot.fake, CELEBRATIONS), "through the shutdown").len();
+        async move { n == 2 }
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let posts = posts_in(&bot.fake, CELEBRATIONS);
     assert_eq!(prompts(&posts).len(), 2, "delivered once after the restart");
-    assert_eq!(announcing(&posts, "through the shutdown").len(), 2);
+    let announced = announcing(&posts, "through the shutdown");
+    assert_eq!(announced.len(), 2, "the 429, then once after the restart");
+    assert_eq!(announced[0].body, announced[1].body, "the same message");
     assert_eq!(stored(&bot).await, 1, "the acknowledged kudos, once");
+    assert!(failures(&bot).await.is_empty(), "nothing given up");
     let ledger = bot.test.core().store().ledger(1).await.unwrap();
     assert_eq!(
         (ledger[0].3.as_str(), ledger[0].4),
