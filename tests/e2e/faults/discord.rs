@@ -1,10 +1,11 @@
-//! Discord's REST answering 5xx and 429, a command slower than Discord's three seconds, and a
-//! shutdown in the middle of it all.
+//! Discord's REST answering 5xx storms and 429s with Retry-After, and a shutdown in the middle
+//! of it all (a rate limit, a locked database) followed by a restart.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use sqlx::{ConnectOptions, Connection};
+use sqlx::Connection;
 
+use super::discord_slow::lock_database;
 use super::discord_week::{kudos, posts_in, set_channel, CELEBRATIONS};
 use crate::discord::fake::{Request, APP_ID, CHANNEL_ID};
 use crate::discord::Bot;
@@ -39,7 +40,7 @@ fn gaps(posts: &[Request]) -> Vec<Duration> {
     posts.windows(2).map(|w| w[1].at - w[0].at).collect()
 }
 
-async fn answered(bot: &Bot, id: u64) -> Request {
+pub(super) async fn answered(bot: &Bot, id: u64) -> Request {
     bot.fake
         .wait_for("the kudos answer", |r| {
             r.path == format!("/api/v10/interactions/{id}/token-{id}/callback")
@@ -47,15 +48,17 @@ async fn answered(bot: &Bot, id: u64) -> Request {
         .await
 }
 
-async fn failures(bot: &Bot) -> Vec<spotlight::store::DeliveryFailure> {
+pub(super) async fn failures(bot: &Bot) -> Vec<spotlight::store::DeliveryFailure> {
     failures_in(&bot.test).await
 }
 
-async fn failures_in(test: &crate::support::TestApp) -> Vec<spotlight::store::DeliveryFailure> {
+pub(super) async fn failures_in(
+    test: &crate::support::TestApp,
+) -> Vec<spotlight::store::DeliveryFailure> {
     test.core().store().delivery_failures(1, 10).await.unwrap()
 }
 
-async fn stored(bot: &Bot) -> usize {
+pub(super) async fn stored(bot: &Bot) -> usize {
     bot.test
         .core()
         .store()
@@ -226,61 +229,6 @@ async fn a_429_is_waited_out_for_its_retry_after_then_delivered_once() {
         ("delivered", 1, false),
         "waited out in place, on time: {ledger:?}"
     );
-    bot.stop().await.unwrap();
-}
-
-/// Holds SQLite's write lock from another connection, as a backup or a second process would.
-async fn lock_database(bot: &Bot) -> sqlx::SqliteConnection {
-    let db = bot.test.core().store().location().to_string();
-    let mut holder = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut holder)
-        .await
-        .unwrap();
-    holder
-}
-
-#[tokio::test]
-async fn a_command_slower_than_three_seconds_is_deferred_in_time_then_answered() {
-    let bot = Bot::start("2026-10-05T09:00:00Z").await;
-    let mut holder = lock_database(&bot).await;
-    let sent = Instant::now();
-    bot.fake
-        .dispatch("INTERACTION_CREATE", kudos(231, "despite the lock"));
-    let deferral = answered(&bot, 231).await;
-    assert_eq!(deferral.body["type"], 5, "{:#}", deferral.body);
-    assert_eq!(
-        deferral.body["data"]["flags"], 64,
-        "the answer will be private"
-    );
-    assert!(
-        deferral.at - sent < Duration::from_secs(3),
-        "inside Discord's window: {:?}",
-        deferral.at - sent
-    );
-    // Past the window, then the database is free again.
-    tokio::time::sleep_until((sent + Duration::from_millis(3500)).into()).await;
-    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
-    let hook = format!("/api/v10/webhooks/{APP_ID}/token-231");
-    let answer = bot
-        .fake
-        .wait_for("the real answer", |r| r.path.starts_with(&hook))
-        .await;
-    let content = answer.body["content"].as_str().unwrap_or_default();
-    assert!(content.contains("Kudos sent to dana"), "{:#}", answer.body);
-    let callbacks = bot
-        .fake
-        .requests()
-        .iter()
-        .filter(|r| r.path.contains("/interactions/231/"))
-        .count();
-    assert_eq!(callbacks, 1, "one initial response");
-    assert_eq!(stored(&bot).await, 1);
-    holder.close().await.unwrap();
     bot.stop().await.unwrap();
 }
 

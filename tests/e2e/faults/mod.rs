@@ -3,6 +3,7 @@
 //! middle of it all), and start-up on a data folder that cannot be written.
 
 mod discord;
+mod discord_slow;
 mod discord_week;
 mod read_only;
 mod slack;
