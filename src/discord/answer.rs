@@ -45,6 +45,8 @@ fn with_timer(
 ) -> poise::BoxFuture<'_, Result<(), poise::FrameworkError<'_, Data, Error>>> {
     Box::pin(async move {
         let Some(wrapped) = ctx.command().custom_data.downcast_ref::<Wrapped>() else {
+            // `wrap` sets both together; reaching this is a bug, not a member's doing.
+            tracing::error!(command = %ctx.command().qualified_name, "a command lost its action");
             return Ok(());
         };
         let work = (wrapped.action)(ctx);

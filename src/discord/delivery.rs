@@ -59,9 +59,14 @@ async fn deliver_json(
                     hold(app, ws, channel, what, body).await;
                     return None;
                 }
-                if permanent || attempt == 3 {
+                // A rate limit send() did not wait out may not be retried sooner: given up.
+                if permanent || attempt == 3 || status == Some(429) {
                     let reason = match status {
                         Some(403) => "missing permission to post there (403)".to_string(),
+                        Some(429) => {
+                            "Discord rate-limited it (429) for longer than Spotlight waits"
+                                .to_string()
+                        }
                         Some(404) => "the channel no longer exists (404)".to_string(),
                         Some(s) => format!("Discord answered {s} after {attempt} attempts"),
                         None => format!("{} after {attempt} attempts", e.detail),

@@ -21,10 +21,17 @@ fn classify(e: serenity::Error) -> DeliveryError {
     classify_failure(&super::send::Failure {
         status: http_status(&e),
         detail: e.to_string(),
+        retry_after: None,
     })
 }
 
 fn classify_failure(e: &super::send::Failure) -> DeliveryError {
+    if let (Some(429), Some(after)) = (e.status, e.retry_after) {
+        return DeliveryError::RateLimited {
+            error: "Discord answered 429".into(),
+            after,
+        };
+    }
     match e.status {
         Some(403) => DeliveryError::Permanent("missing permission to post there (403)".into()),
         Some(404) => DeliveryError::Permanent("the channel no longer exists (404)".into()),

@@ -25,6 +25,9 @@ pub struct Failure {
     /// The HTTP status, when Discord answered at all.
     pub status: Option<u16>,
     pub detail: String,
+    /// A 429's wait that was not waited out here (too long, too many, or shutdown): nothing may
+    /// retry the post before it has passed.
+    pub retry_after: Option<Duration>,
 }
 
 impl Failure {
@@ -32,6 +35,7 @@ impl Failure {
         Self {
             status: super::http_status(e),
             detail: e.to_string(),
+            retry_after: None,
         }
     }
 }
@@ -79,10 +83,13 @@ pub async fn send(
                 };
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
-                    () = stopped => return Err(failure),
+                    () = stopped => return Err(Failure { retry_after: Some(wait), ..failure }),
                 }
             }
-            Err((failure, _)) => return Err(failure),
+            Err((mut failure, wait)) => {
+                failure.retry_after = wait;
+                return Err(failure);
+            }
         }
     }
 }
@@ -103,6 +110,7 @@ async fn post_once(
             Failure {
                 status: None,
                 detail,
+                retry_after: None,
             },
             None,
         )
@@ -138,6 +146,7 @@ async fn post_once(
         Failure {
             status: Some(status.as_u16()),
             detail,
+            retry_after: None,
         },
         wait,
     ))
@@ -150,11 +159,13 @@ mod tests {
         let f = super::Failure {
             status: Some(503),
             detail: "x".into(),
+            retry_after: None,
         };
         assert_eq!(f.to_string(), "Discord answered 503");
         let f = super::Failure {
             status: None,
             detail: "connection refused".into(),
+            retry_after: None,
         };
         assert_eq!(f.to_string(), "connection refused");
     }

@@ -125,12 +125,13 @@ impl Api {
                     tokio::time::sleep(backoff).await;
                     backoff *= 4;
                 }
-                Err(SlackClientError::RateLimitError(e)) if attempt < RATE_LIMIT_RETRIES => {
+                // A longer wait is not shortened: the call fails, and is not retried sooner.
+                Err(SlackClientError::RateLimitError(e))
+                    if attempt < RATE_LIMIT_RETRIES
+                        && e.retry_after.is_none_or(|w| w <= MAX_WAIT) =>
+                {
                     attempt += 1;
-                    let wait = e
-                        .retry_after
-                        .unwrap_or(Duration::from_secs(1))
-                        .min(MAX_WAIT);
+                    let wait = e.retry_after.unwrap_or(Duration::from_secs(1));
                     tracing::info!(call = what, ?wait, "rate limited by Slack; waiting");
                     tokio::time::sleep(wait).await;
                 }

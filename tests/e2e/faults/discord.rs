@@ -314,3 +314,59 @@ async fn a_shutdown_in_the_middle_of_a_storm_loses_nothing_after_restart() {
     );
     bot.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_retry_after_longer_than_a_minute_is_never_cut_short() {
+    let bot = Bot::start_configured("2026-10-05T08:59:00Z", true, true).await;
+    set_channel(&bot, 260).await;
+    let path = format!("/api/v10/channels/{CELEBRATIONS}/messages");
+    // An announcement is not held up for two minutes: it is given up and the admins told.
+    bot.fake.rate_limit_next(&path, 120.0, true);
+    bot.fake
+        .dispatch("INTERACTION_CREATE", kudos(261, "a long limit"));
+    answered(&bot, 261).await;
+    super::until("the failure recorded", Duration::from_secs(10), || async {
+        !failures(&bot).await.is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let posts = posts_in(&bot.fake, CELEBRATIONS);
+    assert_eq!(
+        announcing(&posts, "a long limit").len(),
+        1,
+        "not retried early"
+    );
+    assert_eq!(
+        failures(&bot).await[0].reason,
+        "Discord rate-limited it (429) for longer than Spotlight waits"
+    );
+    // The scheduler retries a prompt no sooner than Discord asked, past its own one minute.
+    bot.fake.rate_limit_next(&path, 120.0, true);
+    for (at, attempts) in [
+        ("2026-10-05T09:00:00Z", 1),
+        ("2026-10-05T09:01:00Z", 1),
+        ("2026-10-05T09:01:59Z", 1),
+        ("2026-10-05T09:02:00Z", 2),
+    ] {
+        bot.test.set_time(at);
+        super::until(
+            &format!("attempt {attempts}"),
+            Duration::from_secs(10),
+            || {
+                let n = prompts(&posts_in(&bot.fake, CELEBRATIONS)).len();
+                async move { n >= attempts }
+            },
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let n = prompts(&posts_in(&bot.fake, CELEBRATIONS)).len();
+        assert_eq!(n, attempts, "at {at}");
+    }
+    let ledger = bot.test.core().store().ledger(1).await.unwrap();
+    assert_eq!(
+        (ledger[0].3.as_str(), ledger[0].4),
+        ("delivered", 2),
+        "{ledger:?}"
+    );
+    bot.stop().await.unwrap();
+}

@@ -109,6 +109,12 @@ async fn the_week_goes_out_exactly_once_while_the_gateway_drops_between_days() {
             .await;
         assert_eq!(reply.body["type"], 4, "{:#}", reply.body);
         expected += 1; // its announcement
+        if i == 2 {
+            // Midweek, in the middle of the day too: a resumable invalid session.
+            let before = bot.fake.sessions();
+            bot.fake.drop_gateway(GatewayDrop::InvalidSession(true));
+            bot.fake.wait_sessions(before.0 + before.1 + 1).await;
+        }
         if *day == "09" {
             // Friday: the awards (and the thank-you book by DM) at 16:00; no recap.
             expected += 1;
@@ -154,7 +160,10 @@ async fn the_week_goes_out_exactly_once_while_the_gateway_drops_between_days() {
     // dana's thank-you book, by DM (the fake numbers DM channels 6 + user id).
     assert_eq!(posts_in(&bot.fake, 62).len(), 1, "one thank-you book");
     let (identified, resumed) = bot.fake.sessions();
-    assert!(resumed >= 2, "resumed after a close and op 7: {resumed}");
+    assert!(
+        resumed >= 3,
+        "resumed after a close, op 7 and op 9 (true): {resumed}"
+    );
     assert!(
         identified >= 2,
         "identified anew after an invalid session: {identified}"

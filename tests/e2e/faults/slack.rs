@@ -107,3 +107,24 @@ async fn a_5xx_storm_is_retried_with_backoff_then_recorded_and_posting_resumes()
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_retry_after_longer_than_a_minute_is_not_cut_short() {
+    let bot = SlackBot::start("2026-10-05T09:00:00Z").await;
+    bot.fake.rate_limit_next("chat.postMessage", 120);
+    bot.command("UANA", "/kudos", "<@UDANA> thanks").await;
+    let ws = workspace(&bot).await;
+    let store = bot.test.core().store();
+    super::until("the failure recorded", Duration::from_secs(10), || async {
+        !store.delivery_failures(ws.id, 5).await.unwrap().is_empty()
+    })
+    .await;
+    let calls = posts_settle(&bot, 1).await;
+    assert_eq!(calls.len(), 1, "not retried after a shortened wait");
+    let failures = store.delivery_failures(ws.id, 5).await.unwrap();
+    assert!(
+        failures[0].reason.contains("still rate limited"),
+        "{failures:#?}"
+    );
+    bot.stop().await;
+}
