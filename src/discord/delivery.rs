@@ -50,7 +50,7 @@ async fn deliver_json(
     let stopped = || stopping.as_ref().is_some_and(|s| *s.borrow());
     let mut delay = std::time::Duration::from_millis(250);
     for attempt in 1..=3 {
-        match send::send(http, channel, body, stopping.clone()).await {
+        match send::send(http, channel, body, stopping.clone(), send::MAX_WAIT).await {
             Ok(sent) => return Some(sent),
             Err(e) => {
                 let status = e.status;

@@ -11,6 +11,10 @@ use crate::scheduler::{DeliveryError, Post, Recipient, Sink};
 
 const GOLD: u32 = 0xF5B301;
 
+/// One workspace's rate limit is waited out in place only this long: every workspace's posts
+/// share the scheduler's tick. A longer one goes back to the scheduler, which retries no sooner.
+const MAX_WAIT_IN_TICK: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct DiscordSink {
     pub http: Arc<serenity::Http>,
     /// Turns true at shutdown: a rate-limit wait then gives the post back to the scheduler.
@@ -112,12 +116,13 @@ impl Sink for DiscordSink {
                     .id
             }
         };
-        // A 429 is waited out in place; anything else transient is retried by the scheduler.
+        // A short 429 is waited out in place; anything else transient is retried by the scheduler.
         super::send::send(
             &self.http,
             channel,
             &json(&message)?,
             Some(self.stopping.clone()),
+            MAX_WAIT_IN_TICK,
         )
         .await
         .map_err(|e| classify_failure(&e))?;

@@ -13,9 +13,9 @@ use serenity::http::{LightMethod, Request, Route};
 
 /// A rate limit is waited out this many times for one message.
 const RATE_LIMIT_RETRIES: u32 = 3;
-/// A `Retry-After` longer than this is not waited out inside a post: the post fails instead and
-/// its caller's own retry (the scheduler's, a minute or more later) takes over.
-const MAX_WAIT: Duration = Duration::from_secs(60);
+/// A `Retry-After` longer than this is never waited out inside a post (callers may choose a
+/// shorter limit): the post fails, carrying the wait, and is not retried before it has passed.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
 /// Discord always sends Retry-After with a 429; should a proxy drop it, wait this long.
 const DEFAULT_WAIT: Duration = Duration::from_secs(1);
 
@@ -58,6 +58,7 @@ pub async fn send(
     channel: serenity::ChannelId,
     message: &serde_json::Value,
     mut stopping: Option<tokio::sync::watch::Receiver<bool>>,
+    max_wait: Duration,
 ) -> Result<serenity::Message, Failure> {
     if http.ratelimiter.is_some() {
         // serenity's limiter waits out 429s itself.
@@ -70,7 +71,9 @@ pub async fn send(
     loop {
         match post_once(http, channel, message).await {
             Ok(sent) => return Ok(sent),
-            Err((failure, Some(wait))) if waits < RATE_LIMIT_RETRIES && wait <= MAX_WAIT => {
+            Err((failure, Some(wait)))
+                if waits < RATE_LIMIT_RETRIES && wait <= max_wait.min(MAX_WAIT) =>
+            {
                 waits += 1;
                 tracing::info!(%channel, ?wait, "rate limited by Discord; waiting");
                 let stopped = async {

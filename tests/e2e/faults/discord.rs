@@ -237,26 +237,27 @@ async fn a_shutdown_in_the_middle_of_a_storm_loses_nothing_after_restart() {
     let bot = Bot::start_configured("2026-10-05T08:59:00Z", true, true).await;
     set_channel(&bot, 240).await;
     let path = format!("/api/v10/channels/{CELEBRATIONS}/messages");
-    // The prompt meets a long rate limit...
-    bot.fake.rate_limit_next(&path, 30.0, true);
+    // The prompt meets a rate limit short enough to be waited out in the tick (5 s)...
+    bot.fake.rate_limit_next(&path, 5.0, true);
     bot.test.set_time("2026-10-05T09:00:00Z");
     super::until("the rate-limited prompt", Duration::from_secs(10), || {
         let n = prompts(&posts_in(&bot.fake, CELEBRATIONS)).len();
         async move { n == 1 }
     })
     .await;
-    // ...a kudos meets a locked database, and another long rate limit waits for its
-    // announcement...
+    // ...a kudos meets a locked database, and a long rate limit waits for its announcement...
     let mut holder = lock_database(&bot).await;
+    bot.fake.rate_limit_next(&path, 30.0, true);
     bot.fake
         .dispatch("INTERACTION_CREATE", kudos(241, "through the shutdown"));
-    let deferral = answered(&bot, 241).await;
-    assert_eq!(deferral.body["type"], 5);
-    bot.fake.rate_limit_next(&path, 30.0, true);
-    // ...and the bot is asked to stop.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // ...when the bot is asked to stop.
     let fake = bot.fake.clone();
     let stopping = tokio::spawn(bot.stop());
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deferral = fake
+        .wait_for("the deferral", |r| r.path.contains("/interactions/241/"))
+        .await;
+    assert_eq!(deferral.body["type"], 5, "deferred while stopping");
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
     holder.close().await.unwrap();
     let test = stopping.await.unwrap().unwrap();
