@@ -9,6 +9,7 @@ mod core_settings;
 mod core_wal;
 mod core_yearround;
 pub mod discord;
+mod faults;
 mod malformed;
 mod polish;
 mod properties;
