@@ -404,15 +404,6 @@ async fn rest(
         };
         return Json(message(id, channel, &body)).into_response();
     }
-    if method == Method::POST && path == "/api/v10/users/@me/channels" {
-        // A direct-message channel with the recipient: id 9 followed by their user id.
-        let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
-        return Json(json!({
-            "id": format!("9{recipient}"), "type": 1, "last_message_id": null,
-            "recipients": [{"id": recipient, "username": "someone", "discriminator": "0"}]
-        }))
-        .into_response();
-    }
     if path.starts_with("/api/v10/webhooks/") {
         return Json(message(1, &CHANNEL_ID.to_string(), &body)).into_response();
     }

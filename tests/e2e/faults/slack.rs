@@ -15,17 +15,18 @@ async fn workspace(bot: &SlackBot) -> spotlight::domain::model::Workspace {
 
 async fn posts_settle(bot: &SlackBot, n: usize) -> Vec<Call> {
     super::until(
-        &format!("{n} chat.postMessage calls"),
+        &format!("{n} channel posts"),
         Duration::from_secs(15),
         || {
-            let got = bot.fake.calls("chat.postMessage").len();
+            let got = bot.fake.channel_posts().len();
             async move { got >= n }
         },
     )
     .await;
     // Time for anything extra to show up.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    bot.fake.calls("chat.postMessage")
+    // Channel posts only: a first thanks also sends dana her welcome by DM.
+    bot.fake.channel_posts()
 }
 
 #[tokio::test]
