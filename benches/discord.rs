@@ -32,6 +32,13 @@ const PEOPLE: u64 = 200;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
+    // RUST_LOG=sqlx=debug lists every statement a kudos costs.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let seconds: u64 = std::env::var("SPOTLIGHT_BENCH_SECONDS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -5,6 +5,7 @@
 //! SPOTLIGHT_BENCH_RATES picks the rates (e.g. "100,1000").
 
 #[path = "common/timing.rs"]
+#[allow(dead_code)]
 mod timing;
 use timing::{ms, percentile};
 

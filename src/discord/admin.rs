@@ -82,7 +82,7 @@ pub(super) async fn tell(
     let notices = core_of(ctx).admin_notices(ws, actor).await?;
     let mut text = text;
     text.push_str(&replies::undelivered(&notices, |c| format!("<#{c}>")));
-    ctx.send(quiet(text).ephemeral(true)).await?;
+    super::answer::send(ctx, quiet(text).ephemeral(true)).await?;
     Ok(())
 }
 
@@ -479,6 +479,6 @@ pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     text.push_str(&replies::delivery_status(&failures, |c| format!("<#{c}>")));
     // Status shows everything: nothing is left to announce with the next command.
     let _ = core.admin_notices(&ws, &actor).await?;
-    ctx.send(quiet(text).ephemeral(true)).await?;
+    super::answer::send(ctx, quiet(text).ephemeral(true)).await?;
     Ok(())
 }

@@ -26,7 +26,7 @@ pub async fn nominate(
     let (ws, me) = speaker(ctx).await?;
     let nominee = super::platform_user(&member).into();
     let n = core_of(ctx).nominate(&ws, &me, &nominee, &why).await?;
-    ctx.send(quiet(text::nominated(&n)).ephemeral(true)).await?;
+    super::answer::send(ctx, quiet(text::nominated(&n)).ephemeral(true)).await?;
     Ok(())
 }
 
@@ -65,7 +65,7 @@ async fn tell_long(ctx: Context<'_>, text: String) -> Result<(), Error> {
         last.extend(line.chars().take(MESSAGE_CHARS));
     }
     for piece in pieces {
-        ctx.send(quiet(piece).ephemeral(true)).await?;
+        super::answer::send(ctx, quiet(piece).ephemeral(true)).await?;
     }
     Ok(())
 }
@@ -192,6 +192,6 @@ pub async fn export(
     ))
     .attachment(serenity::CreateAttachment::bytes(body.into_bytes(), name))
     .ephemeral(true);
-    ctx.send(reply).await?;
+    super::answer::send(ctx, reply).await?;
     Ok(())
 }

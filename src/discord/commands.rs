@@ -143,8 +143,11 @@ async fn confirm_and_announce(
     given: &Given,
     users: &[serenity::User],
 ) -> Result<(), Error> {
-    ctx.send(quiet(format!("✅ {}", render::confirmation(given))).ephemeral(true))
-        .await?;
+    super::answer::send(
+        ctx,
+        quiet(format!("✅ {}", render::confirmation(given))).ephemeral(true),
+    )
+    .await?;
     if !given.created {
         return Ok(());
     }
@@ -222,7 +225,7 @@ pub async fn leaderboard(
 ) -> Result<(), Error> {
     // Folding a burst of new kudos into the boards can take a moment: answer within Discord's
     // three seconds first.
-    ctx.defer().await?;
+    super::answer::defer(ctx, false).await?;
     let (ws, me) = speaker(ctx).await?;
     let board = match board.unwrap_or(BoardChoice::Received) {
         BoardChoice::Received => Board::Received,
@@ -238,7 +241,7 @@ pub async fn leaderboard(
     let lb = core_of(ctx)
         .leaderboard(&ws, Some(&me), period, board, DEFAULT_BOARD_SIZE)
         .await?;
-    ctx.send(super::render::leaderboard(&lb)).await?;
+    super::answer::send(ctx, super::render::leaderboard(&lb)).await?;
     Ok(())
 }
 
@@ -259,7 +262,7 @@ pub async fn stats(
         None => core_of(ctx).stats(&ws, &me).await?,
     };
     core_of(ctx).attach_book(&ws, &me, &mut st).await?;
-    ctx.send(quiet(render::stats(&st)).ephemeral(true)).await?;
+    super::answer::send(ctx, quiet(render::stats(&st)).ephemeral(true)).await?;
     Ok(())
 }
 
@@ -269,8 +272,7 @@ pub async fn stats(
 pub async fn undo(ctx: Context<'_>) -> Result<(), Error> {
     let (ws, me) = speaker(ctx).await?;
     let undone = core_of(ctx).undo_latest(&ws, &me).await?;
-    ctx.send(quiet(render::undone(&undone)).ephemeral(true))
-        .await?;
+    super::answer::send(ctx, quiet(render::undone(&undone)).ephemeral(true)).await?;
     Ok(())
 }
 

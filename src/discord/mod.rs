@@ -2,11 +2,14 @@
 //! parses what Discord sends, calls the core and renders; it holds no rules of its own.
 
 mod admin;
+mod answer;
 mod awards;
 mod commands;
+mod delivery;
 mod posts;
 mod reactions;
 mod render;
+mod send;
 mod yearround;
 
 use std::future::Future;
@@ -18,6 +21,8 @@ use crate::app::App;
 use crate::domain::error::Error as CoreError;
 use crate::domain::model::{Member, PlatformUser, Workspace};
 use crate::secrets::Secret;
+pub use delivery::deliver;
+use delivery::{send_held, Stopping};
 
 pub const PLATFORM: &str = "discord";
 
@@ -105,7 +110,11 @@ pub async fn run(
     let data_inflight = inflight.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: commands::all(&app.spotlight),
+            commands: {
+                let mut commands = commands::all(&app.spotlight);
+                answer::wrap(&mut commands);
+                commands
+            },
             on_error: |error| Box::pin(on_error(error)),
             // Nothing the bot says pings anyone unless a message names whom it may ping.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
@@ -152,9 +161,11 @@ pub async fn run(
             })
         })
         .build();
+    let (stopping, stopping_seen) = tokio::sync::watch::channel(false);
     let mut client = serenity::ClientBuilder::new_with_http(http, intents)
         .framework(framework)
         .raw_event_handler(Unreadable)
+        .type_map_insert::<Stopping>(stopping_seen.clone())
         .await
         .context("building the Discord client")?;
     let (stop_posts, posts_stopped) = tokio::sync::watch::channel(false);
@@ -163,10 +174,12 @@ pub async fn run(
         client.http.clone(),
         posts_stopped,
     ));
+    tokio::spawn(send_held(app.clone(), client.http.clone(), stopping_seen));
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
+        stopping.send_replace(true);
         shards.shutdown_all().await;
     });
     let served = client.start().await.context("Discord gateway");
@@ -250,7 +263,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let reply = poise::CreateReply::default()
                 .content(message)
                 .ephemeral(true);
-            if let Err(e) = ctx.send(reply).await {
+            if let Err(e) = answer::send(ctx, reply).await {
                 tracing::warn!(error = %e, "could not tell the user about an error");
             }
             yearround::welcome_caller(ctx).await;
@@ -328,49 +341,6 @@ async fn member_of(
         .await?)
 }
 
-/// Posts a message, retrying transient failures (5xx, network) twice with backoff. A refusal
-/// (403 missing permission, 404 unknown channel) is not retried; every failure that remains is
-/// recorded for the admins' `status` and their next command.
-pub async fn deliver(
-    ctx: &serenity::Context,
-    app: &App,
-    ws: &Workspace,
-    channel: serenity::ChannelId,
-    what: &str,
-    message: serenity::CreateMessage,
-) -> Option<serenity::Message> {
-    let mut delay = std::time::Duration::from_millis(250);
-    for attempt in 1..=3 {
-        match channel.send_message(&ctx.http, message.clone()).await {
-            Ok(sent) => return Some(sent),
-            Err(e) => {
-                let status = http_status(&e);
-                let permanent = status.is_some_and(|s| (400..500).contains(&s) && s != 429);
-                if permanent || attempt == 3 {
-                    let reason = match status {
-                        Some(403) => "missing permission to post there (403)".to_string(),
-                        Some(404) => "the channel no longer exists (404)".to_string(),
-                        Some(s) => format!("Discord answered {s} after {attempt} attempts"),
-                        None => format!("{e} after {attempt} attempts"),
-                    };
-                    if let Err(e) = app
-                        .spotlight
-                        .delivery_failed(ws, what, Some(&channel.to_string()), &reason, permanent)
-                        .await
-                    {
-                        tracing::error!(error = ?e, "could not record a delivery failure");
-                    }
-                    return None;
-                }
-                tracing::info!(%channel, attempt, error = %e, "post failed; retrying");
-                tokio::time::sleep(delay).await;
-                delay *= 4;
-            }
-        }
-    }
-    None
-}
-
 pub(crate) fn http_status(e: &serenity::Error) -> Option<u16> {
     match e {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
@@ -387,7 +357,10 @@ async fn run_scheduler(
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let scheduler = crate::scheduler::Scheduler::new(app.spotlight.clone());
-    let sink = posts::DiscordSink { http };
+    let sink = posts::DiscordSink {
+        http,
+        stopping: stop.clone(),
+    };
     let every = std::time::Duration::from_millis(app.config.scheduler.tick_ms);
     scheduler.run_every(PLATFORM, &sink, every, stop).await;
 }

@@ -11,20 +11,44 @@ use crate::scheduler::{DeliveryError, Post, Recipient, Sink};
 
 const GOLD: u32 = 0xF5B301;
 
+/// One workspace's rate limit is waited out in place only this long: every workspace's posts
+/// share the scheduler's tick. A longer one goes back to the scheduler, which retries no sooner.
+const MAX_WAIT_IN_TICK: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct DiscordSink {
     pub http: Arc<serenity::Http>,
+    /// Turns true at shutdown: a rate-limit wait then gives the post back to the scheduler.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 fn classify(e: serenity::Error) -> DeliveryError {
-    match http_status(&e) {
+    classify_failure(&super::send::Failure {
+        status: http_status(&e),
+        detail: e.to_string(),
+        retry_after: None,
+    })
+}
+
+fn classify_failure(e: &super::send::Failure) -> DeliveryError {
+    if let (Some(429), Some(after)) = (e.status, e.retry_after) {
+        return DeliveryError::RateLimited {
+            error: "Discord answered 429".into(),
+            after,
+        };
+    }
+    match e.status {
         Some(403) => DeliveryError::Permanent("missing permission to post there (403)".into()),
         Some(404) => DeliveryError::Permanent("the channel no longer exists (404)".into()),
         Some(s) if (400..500).contains(&s) && s != 429 => {
             DeliveryError::Permanent(format!("Discord answered {s}"))
         }
         Some(s) => DeliveryError::Transient(format!("Discord answered {s}")),
-        None => DeliveryError::Transient(e.to_string()),
+        None => DeliveryError::Transient(e.detail.clone()),
     }
+}
+
+fn json(message: &serenity::CreateMessage) -> Result<serde_json::Value, DeliveryError> {
+    serde_json::to_value(message).map_err(|e| DeliveryError::Permanent(e.to_string()))
 }
 
 /// Discord refuses an embed whose description passes 4,096 characters (title included in a 6,000
@@ -107,10 +131,16 @@ impl Sink for DiscordSink {
                     .id
             }
         };
-        channel
-            .send_message(&self.http, message)
-            .await
-            .map_err(classify)?;
+        // A short 429 is waited out in place; anything else transient is retried by the scheduler.
+        super::send::send(
+            &self.http,
+            channel,
+            &json(&message)?,
+            Some(self.stopping.clone()),
+            MAX_WAIT_IN_TICK,
+        )
+        .await
+        .map_err(|e| classify_failure(&e))?;
         Ok(())
     }
 }

@@ -35,7 +35,7 @@ pub async fn medallion(
         )
         .await?;
     let text = format!("🏅 {}", render::medallion_confirmation(&given));
-    ctx.send(quiet(text).ephemeral(true)).await?;
+    super::answer::send(ctx, quiet(text).ephemeral(true)).await?;
     if !given.created {
         return Ok(());
     }
@@ -101,8 +101,11 @@ pub async fn thanked_customer(
     let (thanks, created) = core_of(ctx)
         .thanked_customer(&ws, &me, note.as_deref(), Some(&event))
         .await?;
-    ctx.send(quiet(render::customer_thanks(&thanks, created)).ephemeral(true))
-        .await?;
+    super::answer::send(
+        ctx,
+        quiet(render::customer_thanks(&thanks, created)).ephemeral(true),
+    )
+    .await?;
     Ok(())
 }
 
@@ -111,7 +114,7 @@ pub async fn welcome_caller(ctx: Context<'_>) {
     let result = async {
         let (ws, me) = speaker(ctx).await?;
         if let Some(w) = core_of(ctx).welcome_first_use(&ws, &me).await? {
-            ctx.send(quiet(w.text).ephemeral(true)).await?;
+            super::answer::send(ctx, quiet(w.text).ephemeral(true)).await?;
         }
         Ok::<_, Error>(())
     }

@@ -57,6 +57,11 @@ pub enum DeliveryError {
     Transient(String),
     /// Will not work until an admin acts (no channel, no permission).
     Permanent(String),
+    /// The platform asked for no retry before `after` has passed (a long rate limit).
+    RateLimited {
+        error: String,
+        after: std::time::Duration,
+    },
 }
 
 /// Where a platform delivers posts.
@@ -256,7 +261,18 @@ impl Scheduler {
                 tracing::warn!(kind = kind.as_str(), attempt, %error, %at, "post failed; will retry");
                 Outcome::Retry { at, error }
             }
-            Err(DeliveryError::Transient(error) | DeliveryError::Permanent(error)) => {
+            Err(DeliveryError::RateLimited { error, after }) if attempt < MAX_ATTEMPTS => {
+                // Never sooner than the platform asked.
+                let asked = Duration::from_std(after).unwrap_or(Duration::hours(1));
+                let at = now + Duration::minutes(backoff_minutes(attempt)).max(asked);
+                tracing::warn!(kind = kind.as_str(), attempt, %error, %at, "post failed; will retry");
+                Outcome::Retry { at, error }
+            }
+            Err(
+                DeliveryError::Transient(error)
+                | DeliveryError::Permanent(error)
+                | DeliveryError::RateLimited { error, .. },
+            ) => {
                 report.failed += 1;
                 let what = format!("{} post of {today}", kind.as_str());
                 self.core

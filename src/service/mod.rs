@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 use crate::clock::Clock;
 use crate::config::{Config, RulesConfig};
 use crate::domain::error::{Refusal, Result};
-use crate::domain::model::{Actor, Member, MemberRef, Settings, Workspace};
+use crate::domain::model::{Actor, Member, MemberId, MemberRef, Settings, Workspace};
 use crate::domain::themes::Plan;
 use crate::store::Store;
 
@@ -56,6 +56,8 @@ pub struct Spotlight {
     base_url: Arc<std::sync::RwLock<String>>,
     /// Platform users known to have had their one-time welcome: a command then costs no write.
     welcomed: Arc<std::sync::Mutex<std::collections::HashSet<(i64, String)>>>,
+    /// The same people by member id, so a thank-you to someone welcomed reads nothing.
+    welcomed_members: Arc<std::sync::Mutex<std::collections::HashSet<MemberId>>>,
 }
 
 impl Spotlight {
@@ -91,6 +93,7 @@ impl Spotlight {
                 config.server.base_url(config.server.address()?),
             )),
             welcomed: Arc::default(),
+            welcomed_members: Arc::default(),
         })
     }
 

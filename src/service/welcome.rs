@@ -76,8 +76,19 @@ impl Spotlight {
         if recipients.is_empty() {
             return Ok(Vec::new());
         }
+        let unknown: Vec<MemberId> = match self.welcomed_members.lock() {
+            Ok(known) => recipients
+                .iter()
+                .filter(|id| !known.contains(id))
+                .copied()
+                .collect(),
+            Err(_) => recipients.to_vec(),
+        };
+        if unknown.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut out = Vec::new();
-        for m in self.store.members_in(ws.id, recipients).await? {
+        for m in self.store.members_in(ws.id, &unknown).await? {
             if m.is_bot {
                 continue;
             }
@@ -92,6 +103,10 @@ impl Spotlight {
                 .await?
             {
                 out.push(w);
+            }
+            // Welcomed now or before (or passed while welcomes were off): never looked up again.
+            if let Ok(mut known) = self.welcomed_members.lock() {
+                known.insert(m.id);
             }
         }
         Ok(out)

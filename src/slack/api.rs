@@ -14,6 +14,9 @@ use crate::secrets::Secret;
 
 /// Calls that hit a rate limit are tried again this many times.
 const RATE_LIMIT_RETRIES: u32 = 3;
+/// A call Slack answers with a server error (5xx) is tried again this many times, after 250 ms
+/// and then a second: a short storm passes, a long one is reported instead of hammered.
+const SERVER_ERROR_RETRIES: u32 = 2;
 /// A `Retry-After` longer than this is not waited out inside a request.
 const MAX_WAIT: Duration = Duration::from_secs(60);
 /// How long a member's name and flags are trusted before Slack is asked again.
@@ -101,22 +104,34 @@ impl Api {
         self.client.clone()
     }
 
-    /// Runs a call, waiting out rate limits; other failures are classified.
+    /// Runs a call, waiting out rate limits and retrying server errors with backoff; other
+    /// failures are classified.
     pub async fn call<T, F, Fut>(&self, what: &str, mut f: F) -> Result<T, CallError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, SlackClientError>>,
     {
         let mut attempt = 0;
+        let mut server_errors = 0;
+        let mut backoff = Duration::from_millis(250);
         loop {
             match f().await {
                 Ok(v) => return Ok(v),
-                Err(SlackClientError::RateLimitError(e)) if attempt < RATE_LIMIT_RETRIES => {
+                Err(SlackClientError::HttpError(e))
+                    if e.status_code.is_server_error() && server_errors < SERVER_ERROR_RETRIES =>
+                {
+                    server_errors += 1;
+                    tracing::info!(call = what, status = %e.status_code, ?backoff, "Slack failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 4;
+                }
+                // A longer wait is not shortened: the call fails, and is not retried sooner.
+                Err(SlackClientError::RateLimitError(e))
+                    if attempt < RATE_LIMIT_RETRIES
+                        && e.retry_after.is_none_or(|w| w <= MAX_WAIT) =>
+                {
                     attempt += 1;
-                    let wait = e
-                        .retry_after
-                        .unwrap_or(Duration::from_secs(1))
-                        .min(MAX_WAIT);
+                    let wait = e.retry_after.unwrap_or(Duration::from_secs(1));
                     tracing::info!(call = what, ?wait, "rate limited by Slack; waiting");
                     tokio::time::sleep(wait).await;
                 }

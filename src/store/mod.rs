@@ -6,6 +6,7 @@ mod boards;
 mod cache;
 mod checkpoint;
 mod deliveries;
+mod held;
 mod kudos;
 mod kudos_batch;
 mod medallions;
@@ -31,6 +32,7 @@ use crate::config::{BadInput, DatabaseConfig};
 pub use awards::{NominationRow, ThanksRow, WinnerRow};
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
 pub use deliveries::DeliveryFailure;
+pub use held::HeldPost;
 pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
 pub use medallions::{CustomerThanksRow, InsertMedallion, StoredMedallion};
 pub use schedule::Outcome;
@@ -168,11 +170,13 @@ fn connect_options(url: &str) -> anyhow::Result<(SqliteConnectOptions, String)> 
         let path = options.get_filename().to_path_buf();
         if !url.contains(":memory:") {
             ensure_folder(&path)?;
+            ensure_writable(&path)?;
         }
         return Ok((options, path.display().to_string()));
     }
     let path = PathBuf::from(url);
     ensure_folder(&path)?;
+    ensure_writable(&path)?;
     Ok((
         SqliteConnectOptions::new().filename(&path),
         path.display().to_string(),
@@ -207,6 +211,56 @@ fn ensure_folder(path: &Path) -> anyhow::Result<()> {
         .into());
     }
     std::fs::create_dir_all(parent).map_err(|e| anyhow::Error::new(e).context(cannot))
+}
+
+/// SQLite opens a file it cannot write read-only without a word, and a read-only folder fails
+/// later and vaguely (the write-ahead log cannot be made). Checked first, and touching nothing:
+/// the file is opened for writing without writing, and the folder gets a probe file, removed at
+/// once. This also catches what permission bits do not show: a read-only mount, an immutable
+/// file, which stop even root.
+fn ensure_writable(path: &Path) -> anyhow::Result<()> {
+    let not_writable = |what: String, e: std::io::Error| {
+        anyhow::anyhow!(
+            "cannot open the database at {}: {what} is not writable ({})",
+            path.display(),
+            io_reason(&e)
+        )
+    };
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| not_writable("the file".into(), e))?;
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut probe = folder.join(".spotlight-write-check");
+    probe.set_extension(std::process::id().to_string());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .map_err(|e| not_writable(format!("its folder {}", folder.display()), e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// The OS error without its "(os error 30)" tail.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+        _ => {
+            let text = e.to_string();
+            match text.split_once(" (os error") {
+                Some((head, _)) => head.to_lowercase(),
+                None => text,
+            }
+        }
+    }
 }
 
 fn explain_open_error(e: sqlx::Error, location: &str) -> anyhow::Error {

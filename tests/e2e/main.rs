@@ -10,6 +10,7 @@ mod core_settings;
 mod core_wal;
 mod core_yearround;
 pub mod discord;
+mod faults;
 mod malformed;
 mod polish;
 mod properties;

@@ -311,7 +311,7 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
         body.contains("🏆 Sales: sam\n    Nominated by 1 colleague."),
         "{body}"
     );
-    for (channel, who) in [("92", "dana"), ("94", "sam")] {
+    for (channel, who) in [("62", "dana"), ("64", "sam")] {
         let dm = bot
             .fake
             .wait_for("a winner's DM", |r| {
@@ -329,8 +329,8 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
     bot.test.set_time("2026-12-19T16:00:00Z");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(posts_to(&bot, &CHANNEL_ID.to_string()).len(), before + 1);
-    assert_eq!(posts_to(&bot, "92").len(), 1);
-    assert_eq!(posts_to(&bot, "94").len(), 1);
+    assert_eq!(posts_to(&bot, "62").len(), 1);
+    assert_eq!(posts_to(&bot, "64").len(), 1);
 
     // The next round opens afresh and closes early.
     bot.fake.dispatch(

@@ -24,15 +24,38 @@ pub struct Request {
     pub path: String,
     pub body: Value,
     pub authorization: Option<String>,
+    /// When the fake received it.
+    pub at: std::time::Instant,
 }
+
+/// How the fake ends a gateway session (`FakeDiscord::drop_gateway`).
+#[derive(Debug, Clone, Copy)]
+pub enum GatewayDrop {
+    /// A Close frame with this code, then the socket ends.
+    Close(u16),
+    /// The TCP connection ends with no Close frame, as when a network path dies.
+    Abrupt,
+    /// op 7 Reconnect: Discord asks the bot to reconnect and resume.
+    Reconnect,
+    /// op 9 Invalid Session; `true` when the session may be resumed.
+    InvalidSession(bool),
+}
+
+/// An instruction to the gateway task, sent down the dispatch channel.
+const CONTROL: &str = "__fake_control";
 
 #[derive(Default)]
 struct Shared {
     requests: Mutex<Vec<Request>>,
     changed: Notify,
-    /// Status codes to answer, by path prefix, for the next matching requests.
-    failures: Mutex<HashMap<String, Vec<u16>>>,
-    dispatch: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    /// Failures to answer, by path prefix, for the next matching requests.
+    failures: Mutex<HashMap<String, Vec<Failure>>>,
+    /// The live gateway session: its number and where its dispatches go.
+    dispatch: Mutex<Option<(u64, mpsc::UnboundedSender<Value>)>>,
+    /// Gateway connections opened, IDENTIFYs and RESUMEs received.
+    connections: std::sync::atomic::AtomicU64,
+    identifies: std::sync::atomic::AtomicU64,
+    resumes: std::sync::atomic::AtomicU64,
     identified: Notify,
     next_message_id: Mutex<u64>,
     /// Messages the fake knows, by id, for GET /channels/{c}/messages/{m}.
@@ -43,6 +66,14 @@ struct Shared {
     /// are kept for `requests()` (a long bench would keep them all).
     tap: Mutex<Option<mpsc::UnboundedSender<(std::time::Instant, Request)>>>,
     forget: std::sync::atomic::AtomicBool,
+}
+
+/// One injected failure: a status, and for a 429 the wait Discord asks for, as the
+/// `Retry-After` header or only in the JSON body.
+#[derive(Debug, Clone, Copy)]
+struct Failure {
+    status: u16,
+    retry_after: Option<(f64, bool)>,
 }
 
 #[derive(Clone)]
@@ -106,13 +137,96 @@ impl FakeDiscord {
 
     /// Answers the next request whose path starts with `prefix` with `status`.
     pub fn fail_next(&self, prefix: &str, status: u16) {
+        self.push_failure(
+            prefix,
+            Failure {
+                status,
+                retry_after: None,
+            },
+        );
+    }
+
+    /// Answers the next request whose path starts with `prefix` with 429 and a wait of
+    /// `seconds`, in the `Retry-After` header (`in_header`) or only as the body's `retry_after`.
+    pub fn rate_limit_next(&self, prefix: &str, seconds: f64, in_header: bool) {
+        self.push_failure(
+            prefix,
+            Failure {
+                status: 429,
+                retry_after: Some((seconds, in_header)),
+            },
+        );
+    }
+
+    fn push_failure(&self, prefix: &str, failure: Failure) {
         self.shared
             .failures
             .lock()
             .unwrap()
             .entry(prefix.to_string())
             .or_default()
-            .push(status);
+            .push(failure);
+    }
+
+    /// Failures still waiting for a request.
+    pub fn failures_left(&self) -> usize {
+        self.shared
+            .failures
+            .lock()
+            .unwrap()
+            .values()
+            .map(Vec::len)
+            .sum()
+    }
+
+    /// (IDENTIFYs, RESUMEs) received so far.
+    pub fn sessions(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (
+            self.shared.identifies.load(SeqCst),
+            self.shared.resumes.load(SeqCst),
+        )
+    }
+
+    /// Gateway connections opened so far.
+    pub fn connections(&self) -> u64 {
+        self.shared
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Ends the live gateway session the way `how` says.
+    pub fn drop_gateway(&self, how: GatewayDrop) {
+        let control = match how {
+            GatewayDrop::Close(code) => json!({CONTROL: "close", "code": code}),
+            GatewayDrop::Abrupt => json!({CONTROL: "abrupt"}),
+            GatewayDrop::Reconnect => json!({CONTROL: "send", "frame": {"op": 7, "d": null}}),
+            GatewayDrop::InvalidSession(resumable) => {
+                json!({CONTROL: "send", "frame": {"op": 9, "d": resumable}})
+            }
+        };
+        self.send_on_gateway(control);
+    }
+
+    /// Waits (up to 20 s: a fresh IDENTIFY waits out serenity's 5 s between shard starts)
+    /// until the bot has identified or resumed `n` times in all.
+    pub async fn wait_sessions(&self, n: u64) {
+        let reached = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let notified = self.shared.identified.notified();
+                let (i, r) = self.sessions();
+                if i + r >= n && self.shared.dispatch.lock().unwrap().is_some() {
+                    return;
+                }
+                notified.await;
+            }
+        })
+        .await;
+        assert!(
+            reached.is_ok(),
+            "the bot did not come back: {:?} sessions",
+            self.sessions()
+        );
     }
 
     /// Every request from now on, with the instant it arrived; requests stop being kept.
@@ -157,14 +271,18 @@ impl FakeDiscord {
 
     /// Sends a dispatch (`op 0`) with event name `t` on the gateway.
     pub fn dispatch(&self, t: &str, d: Value) {
-        let tx = self
+        self.send_on_gateway(json!({"op": 0, "t": t, "d": d}));
+    }
+
+    fn send_on_gateway(&self, frame: Value) {
+        let (_, tx) = self
             .shared
             .dispatch
             .lock()
             .unwrap()
             .clone()
             .expect("gateway connected");
-        tx.send(json!({"op": 0, "t": t, "d": d})).unwrap();
+        tx.send(frame).unwrap();
     }
 }
 
@@ -235,13 +353,32 @@ async fn rest(
             .map(|(_, codes)| codes.remove(0))
     };
     record(&shared, method.as_str(), &path, body.clone(), auth);
-    if let Some(code) = failure {
-        let status = StatusCode::from_u16(code).unwrap();
+    if let Some(failure) = failure {
+        let status = StatusCode::from_u16(failure.status).unwrap();
+        if let Some((seconds, in_header)) = failure.retry_after {
+            // Discord's 429 body has no `code`.
+            let body = Json(json!({"message": "You are being rate limited.",
+                "retry_after": seconds, "global": false}));
+            let mut response = (status, body).into_response();
+            if in_header {
+                response
+                    .headers_mut()
+                    .insert("retry-after", seconds.to_string().parse().unwrap());
+            }
+            return response;
+        }
         return (
             status,
             Json(json!({"message": "fake failure", "code": 50013})),
         )
             .into_response();
+    }
+    if method == Method::POST && path == "/api/v10/users/@me/channels" {
+        // A direct-message channel numbered after its recipient.
+        let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
+        let channel = json!({"id": format!("6{recipient}"), "type": 1, "last_message_id": null,
+            "recipients": [{"id": recipient, "username": "member", "discriminator": "0"}]});
+        return Json(channel).into_response();
     }
     if method == Method::GET {
         if let Some(id) = path
@@ -270,15 +407,6 @@ async fn rest(
             *next
         };
         return Json(message(id, channel, &body)).into_response();
-    }
-    if method == Method::POST && path == "/api/v10/users/@me/channels" {
-        // A direct-message channel with the recipient: id 9 followed by their user id.
-        let recipient = body["recipient_id"].as_str().unwrap_or("0").to_string();
-        return Json(json!({
-            "id": format!("9{recipient}"), "type": 1, "last_message_id": null,
-            "recipients": [{"id": recipient, "username": "someone", "discriminator": "0"}]
-        }))
-        .into_response();
     }
     if path.starts_with("/api/v10/webhooks/") {
         return Json(message(1, &CHANNEL_ID.to_string(), &body)).into_response();
@@ -309,6 +437,7 @@ fn record(shared: &Shared, method: &str, path: &str, body: Value, authorization:
         path: path.to_string(),
         body,
         authorization,
+        at: std::time::Instant::now(),
     };
     if let Some(tap) = shared.tap.lock().unwrap().as_ref() {
         let _ = tap.send((std::time::Instant::now(), request.clone()));
@@ -327,6 +456,8 @@ async fn gateway(
 }
 
 async fn play_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let session = shared.connections.fetch_add(1, SeqCst) + 1;
     let hello = json!({"op": 10, "d": {"heartbeat_interval": 1000}, "s": null, "t": null});
     if socket
         .send(Message::Text(hello.to_string().into()))
@@ -336,22 +467,29 @@ async fn play_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
         return;
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+    // Sequence numbers go on across a resumed session, as Discord's do.
     let mut seq = 0u64;
+    let mut abrupt = false;
     loop {
         tokio::select! {
             incoming = socket.recv() => {
                 let Some(Ok(frame)) = incoming else { break };
-                let Message::Text(text) = frame else {
-                    if matches!(frame, Message::Close(_)) { continue; }
-                    continue;
-                };
+                let Message::Text(text) = frame else { continue };
                 let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 match v["op"].as_u64() {
-                    Some(2) => {
+                    Some(op @ (2 | 6)) => {
+                        let (name, d) = if op == 2 {
+                            ("READY", super::payloads::ready())
+                        } else {
+                            seq = v["d"]["seq"].as_u64().unwrap_or(0);
+                            ("RESUMED", json!({}))
+                        };
                         seq += 1;
-                        let ready = json!({"op": 0, "t": "READY", "s": seq, "d": super::payloads::ready()});
-                        if socket.send(Message::Text(ready.to_string().into())).await.is_err() { break; }
-                        *shared.dispatch.lock().unwrap() = Some(tx.clone());
+                        let frame = json!({"op": 0, "t": name, "s": seq, "d": d});
+                        if socket.send(Message::Text(frame.to_string().into())).await.is_err() { break; }
+                        *shared.dispatch.lock().unwrap() = Some((session, tx.clone()));
+                        let counter = if op == 2 { &shared.identifies } else { &shared.resumes };
+                        counter.fetch_add(1, SeqCst);
                         shared.identified.notify_waiters();
                     }
                     Some(1) => {
@@ -362,11 +500,40 @@ async fn play_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
                 }
             }
             Some(mut event) = rx.recv() => {
+                match event[CONTROL].as_str() {
+                    Some("close") => {
+                        let code = event["code"].as_u64().unwrap_or(4000) as u16;
+                        let close = axum::extract::ws::CloseFrame { code, reason: "fake".into() };
+                        let _ = socket.send(Message::Close(Some(close))).await;
+                        // Nothing more is sent on this session; the bot ends the socket.
+                        shared.dispatch.lock().unwrap().take();
+                        continue;
+                    }
+                    Some("abrupt") => {
+                        abrupt = true;
+                        break;
+                    }
+                    Some(_) => {
+                        let frame = event["frame"].clone();
+                        if socket.send(Message::Text(frame.to_string().into())).await.is_err() { break; }
+                        continue;
+                    }
+                    None => {}
+                }
                 seq += 1;
                 event["s"] = json!(seq);
                 if socket.send(Message::Text(event.to_string().into())).await.is_err() { break; }
             }
         }
     }
-    shared.dispatch.lock().unwrap().take();
+    // Only this session's own sender is cleared: a newer session may have started already.
+    let mut dispatch = shared.dispatch.lock().unwrap();
+    if dispatch.as_ref().is_some_and(|(s, _)| *s == session) {
+        dispatch.take();
+    }
+    drop(dispatch);
+    if abrupt {
+        // Dropping the socket here ends the TCP connection without a Close frame.
+        drop(socket);
+    }
 }

@@ -51,6 +51,20 @@ impl Bot {
             }
         })
         .await;
+        Self::start_on(fake, test).await
+    }
+
+    /// The bot on an existing fake and database (a restart): returns once it has connected and
+    /// registered its commands anew.
+    pub async fn start_on(fake: FakeDiscord, test: TestApp) -> Self {
+        let (identified, resumed) = fake.sessions();
+        let registered = |fake: &FakeDiscord| {
+            fake.requests()
+                .iter()
+                .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+                .count()
+        };
+        let registrations = registered(&fake);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = test.app.clone();
         let running = tokio::spawn(async move {
@@ -59,9 +73,9 @@ impl Bot {
             })
             .await
         });
-        fake.wait_identified().await;
-        fake.wait_for("command registration", |r| {
-            r.method == "PUT" && r.path.ends_with("/commands")
+        fake.wait_sessions(identified + resumed + 1).await;
+        fake.wait_for("command registration", |_| {
+            registered(&fake) > registrations
         })
         .await;
         Self {

@@ -105,7 +105,7 @@ async fn medallions_customers_thanked_and_welcomes_on_discord() {
     let dm = bot
         .fake
         .wait_for("dana's welcome", |r| {
-            r.path == "/api/v10/channels/92/messages"
+            r.path == "/api/v10/channels/62/messages"
         })
         .await;
     let dm_text = dm.body["content"].as_str().unwrap();
@@ -277,7 +277,7 @@ async fn medallions_customers_thanked_and_welcomes_on_discord() {
     assert!(
         !requests
             .iter()
-            .any(|r| r.path == "/api/v10/channels/93/messages"),
+            .any(|r| r.path == "/api/v10/channels/63/messages"),
         "li is not welcomed by DM"
     );
     let welcomes = requests

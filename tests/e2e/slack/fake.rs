@@ -21,11 +21,15 @@ pub struct Call {
     pub auth: Option<String>,
     /// JSON body, form fields, or query parameters, as one object.
     pub body: Value,
+    /// When the fake received it.
+    pub at: std::time::Instant,
 }
 
 enum Failure {
     Error(String),
     RateLimit(u64),
+    /// An HTTP status with no Slack answer, as a failing load balancer sends.
+    Status(u16),
 }
 
 #[derive(Default)]
@@ -116,6 +120,15 @@ impl FakeSlack {
             .unwrap()
             .failures
             .push((method.into(), Failure::RateLimit(seconds)));
+    }
+
+    /// The next call to `method` answers HTTP `status` (a 5xx) with no Slack body.
+    pub fn status_next(&self, method: &str, status: u16) {
+        self.inner
+            .lock()
+            .unwrap()
+            .failures
+            .push((method.into(), Failure::Status(status)));
     }
 
     pub fn calls(&self, method: &str) -> Vec<Call> {
@@ -237,6 +250,7 @@ async fn api(
         method: method.clone(),
         auth,
         body: fields.clone(),
+        at: std::time::Instant::now(),
     });
     if let Some(i) = inner.failures.iter().position(|(m, _)| *m == method) {
         return match inner.failures.remove(i).1 {
@@ -245,6 +259,11 @@ async fn api(
                 StatusCode::TOO_MANY_REQUESTS,
                 [("retry-after", secs.to_string())],
                 Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response(),
+            Failure::Status(code) => (
+                StatusCode::from_u16(code).unwrap(),
+                "upstream connect error",
             )
                 .into_response(),
         };
@@ -352,6 +371,7 @@ async fn hook(State(inner): State<Arc<Mutex<Inner>>>, body: String) -> Response 
         method: "response_url".into(),
         auth: None,
         body,
+        at: std::time::Instant::now(),
     });
     Json(json!({"ok": true})).into_response()
 }
