@@ -27,6 +27,18 @@ fn when(t: DateTime<Utc>, tz: Tz) -> String {
         .to_string()
 }
 
+/// When nominations close, as the admin typed it: `UNTIL 2026-12-15` closes at midnight after
+/// that day, which reads as the end of the 15th rather than "Wed 16 Dec 00:00".
+pub fn deadline(t: DateTime<Utc>, tz: Tz) -> String {
+    let local = t.with_timezone(&tz);
+    if local.format("%H:%M").to_string() == "00:00" {
+        let day = local.date_naive().pred_opt().unwrap_or(local.date_naive());
+        format!("the end of {}", day.format("%a %-d %b %Y"))
+    } else {
+        when(t, tz)
+    }
+}
+
 fn plural(n: u32, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
@@ -76,7 +88,7 @@ pub fn opened(round: &Round, tz: Tz) -> String {
          Who in another department gave you great service this year? Nominate them: \
          /nominate @name why (one colleague per department; nominations are private).",
         round.year,
-        when(round.closes_at, tz),
+        deadline(round.closes_at, tz),
         tz.name()
     )
 }
@@ -86,7 +98,7 @@ pub fn open_reply(round: &Round, tz: Tz) -> String {
     format!(
         "Nominations for the {} awards are open until {} ({}); the announcement is posted.",
         round.year,
-        when(round.closes_at, tz),
+        deadline(round.closes_at, tz),
         tz.name()
     )
 }
@@ -123,15 +135,15 @@ pub fn nominated(n: &Nominated) -> String {
     }
     let _ = write!(
         s,
-        " Nominations close {}.",
-        n.until.format("%a %-d %b %Y %H:%M")
+        " Nominations close at {}.",
+        deadline(n.until.with_timezone(&Utc), n.until.timezone())
     );
     s
 }
 
 fn stage_line(round: &Round, stage: Stage, tz: Tz) -> String {
     match stage {
-        Stage::Open { until } => format!("nominations open until {}", when(until, tz)),
+        Stage::Open { until } => format!("nominations open until {}", deadline(until, tz)),
         Stage::Closed => format!(
             "nominations closed {}",
             when(round.closed_at.unwrap_or(round.closes_at), tz)

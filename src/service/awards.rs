@@ -131,8 +131,8 @@ impl Spotlight {
         let now = self.now();
         if closes_at <= now {
             return Err(Refusal::Awards(format!(
-                "Nominations would close {}, which has passed: choose a moment in the future.",
-                closes_at.with_timezone(&tz).format("%a %-d %b %Y %H:%M")
+                "Nominations would close at {}, which has passed: choose a moment in the future.",
+                crate::render::awards::deadline(closes_at, tz)
             ))
             .into());
         }
@@ -141,7 +141,7 @@ impl Spotlight {
                 Stage::Open { until } => {
                     return Err(Refusal::Awards(format!(
                         "Nominations are already open, until {}. Close them first (`awards close`) to change that.",
-                        until.with_timezone(&tz).format("%a %-d %b %Y %H:%M")
+                        crate::render::awards::deadline(until, tz)
                     ))
                     .into())
                 }

@@ -73,7 +73,7 @@ impl Spotlight {
         if let Stage::Open { until } = round.stage(self.now()) {
             return Err(Refusal::Awards(format!(
                 "Nominations are open until {}; the shortlists come once they close (or close them now with `awards close`).",
-                until.with_timezone(&ws.settings.timezone).format("%a %-d %b %Y %H:%M")
+                crate::render::awards::deadline(until, ws.settings.timezone)
             ))
             .into());
         }
@@ -399,9 +399,7 @@ impl Spotlight {
         if let Stage::Open { until } = round.stage(self.now()) {
             return Err(Refusal::Awards(format!(
                 "Nominations are open until {}; the shortlists come once they close.",
-                until
-                    .with_timezone(&ws.settings.timezone)
-                    .format("%a %-d %b %Y %H:%M")
+                crate::render::awards::deadline(until, ws.settings.timezone)
             ))
             .into());
         }

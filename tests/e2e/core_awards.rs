@@ -161,7 +161,11 @@ async fn nominations_open_until_their_time_one_per_department_with_the_kudos_rul
         Refusal::NotAdmin(_)
     ));
     let r = awards_refusal(refusal(core.awards_open(ws, admin, "2026-11-30").await));
-    assert!(r.contains("Tue 1 Dec 2026 00:00, which has passed"), "{r}");
+    // The day typed, not the midnight after it.
+    assert!(
+        r.contains("close at the end of Mon 30 Nov 2026, which has passed"),
+        "{r}"
+    );
     let r = awards_refusal(refusal(core.awards_open(ws, admin, "15/12/2026").await));
     assert!(r.contains("is not a date"), "{r}");
     let round = core

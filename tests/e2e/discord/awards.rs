@@ -130,7 +130,7 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
     );
     assert_eq!(
         reply_text(&bot, 11).await,
-        "Nominations for the 2026 awards are open until Fri 11 Dec 2026 00:00 (UTC); the announcement is posted."
+        "Nominations for the 2026 awards are open until the end of Thu 10 Dec 2026 (UTC); the announcement is posted."
     );
     let post = bot
         .fake
@@ -156,7 +156,7 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
     );
     assert_eq!(
         reply_text(&bot, 12).await,
-        "Nominations are already open, until Fri 11 Dec 2026 00:00. Close them first (`awards close`) to change that."
+        "Nominations are already open, until the end of Thu 10 Dec 2026. Close them first (`awards close`) to change that."
     );
 
     // Nominations, privately; the rules as refusals.
@@ -166,7 +166,7 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
     );
     assert_eq!(
         reply_text(&bot, 20).await,
-        "🏆 You nominated dana for the Excellence in Service award (Billing). Nominations close Fri 11 Dec 2026 00:00."
+        "🏆 You nominated dana for the Excellence in Service award (Billing). Nominations close at the end of Thu 10 Dec 2026."
     );
     bot.fake.dispatch(
         "INTERACTION_CREATE",
@@ -174,7 +174,7 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
     );
     assert_eq!(
         reply_text(&bot, 21).await,
-        "🏆 You nominated li for the Excellence in Service award (Billing). It replaces your nomination of dana (one nominee per department). Nominations close Fri 11 Dec 2026 00:00."
+        "🏆 You nominated li for the Excellence in Service award (Billing). It replaces your nomination of dana (one nominee per department). Nominations close at the end of Thu 10 Dec 2026."
     );
     for (id, who, text) in [
         (22, ana.clone(), "You can't nominate yourself: nominate a colleague whose service to your department stood out."),
@@ -200,7 +200,7 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
         awards(30, &boss, ADMIN, "status", json!([]), &[]),
     );
     let status = reply_text(&bot, 30).await;
-    assert!(status.starts_with("🏆 Excellence in Service awards 2026: nominations open until Fri 11 Dec 2026 00:00; 3 nominations by 3 members (private to admins)\nBilling\n"), "{status}");
+    assert!(status.starts_with("🏆 Excellence in Service awards 2026: nominations open until the end of Thu 10 Dec 2026; 3 nominations by 3 members (private to admins)\nBilling\n"), "{status}");
     assert!(
         status.contains("   li — 1 nomination\n      • ana: “Knows every refund rule”"),
         "{status}"

@@ -48,7 +48,7 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     assert_eq!(reply.json()["response_type"], "ephemeral");
     assert_eq!(
         reply.text(),
-        "Nominations for the 2026 awards are open until Fri 11 Dec 2026 00:00 (UTC); the announcement is posted."
+        "Nominations for the 2026 awards are open until the end of Thu 10 Dec 2026 (UTC); the announcement is posted."
     );
     let post = bot
         .fake
@@ -57,7 +57,7 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     assert!(
         post.body
             .to_string()
-            .contains("🏆 Nominations for the Excellence in Service awards 2026 are open until Fri 11 Dec 2026 00:00 (UTC)."),
+            .contains("🏆 Nominations for the Excellence in Service awards 2026 are open until the end of Thu 10 Dec 2026 (UTC)."),
         "{:#}",
         post.body
     );
@@ -72,7 +72,7 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
         .await;
     assert!(
         reply.text().starts_with(
-            "🏆 You nominated dana for the Excellence in Service award (Billing). Nominations close Fri 11 Dec 2026 00:00."
+            "🏆 You nominated dana for the Excellence in Service award (Billing). Nominations close at the end of Thu 10 Dec 2026."
         ),
         "{}",
         reply.body
@@ -107,7 +107,7 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     let reply = bot.command("UBOSS", "/spotlight", "awards status").await;
     let body = reply.body.clone();
     assert!(
-        body.contains("Excellence in Service awards 2026: nominations open until Fri 11 Dec 2026 00:00; 3 nominations by 3 members (private to admins)"),
+        body.contains("Excellence in Service awards 2026: nominations open until the end of Thu 10 Dec 2026; 3 nominations by 3 members (private to admins)"),
         "{body}"
     );
     assert!(
