@@ -40,8 +40,8 @@ pub use export::{write_export, ExportFormat, ExportKind, ExportRow};
 pub use medallions::MAX_CUSTOMER_NOTE;
 pub use settings::{parse_date, parse_timezone, ThemeField};
 pub use wall::{
-    page_period, parse_wall_command, Book, WallChange, WallCommand, WallEvent, WallSettings,
-    WallView, WALL_CARDS,
+    page_period, parse_wall_command, Book, WallAwards, WallChange, WallCommand, WallEvent,
+    WallSettings, WallView, WALL_CARDS,
 };
 pub use welcome::WelcomeReason;
 

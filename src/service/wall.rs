@@ -80,6 +80,21 @@ pub struct WallView {
     pub days: Vec<(String, DayCount)>,
     pub values: Vec<(String, i64)>,
     pub flows: Vec<DepartmentFlow>,
+    /// Thank-you notes to customers this week, and by how many people (counts only: the
+    /// notes themselves are private).
+    pub customers_week: (i64, i64),
+    /// The same for today, during Customer Service Week.
+    pub customers_today: Option<(i64, i64)>,
+    /// The winners of the latest awards round whose ceremony has been posted.
+    pub awards: Option<WallAwards>,
+}
+
+/// The Excellence in Service winners as the wall shows them, once their ceremony was posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WallAwards {
+    pub year: i32,
+    /// (department, winner's display name), departments by name, "No department" last.
+    pub winners: Vec<(String, String)>,
 }
 
 /// One member's take-home book.
@@ -252,6 +267,15 @@ impl Spotlight {
             None => None,
         };
         let counts = self.store.day_counts(ws.id, chart_dates).await?;
+        let customers_week = match week.dates {
+            Some(dates) => self.customers_thanked(ws, dates).await?,
+            None => (0, 0),
+        };
+        let customers_today = match theme {
+            Some(_) => Some(self.customers_thanked(ws, (today, today)).await?),
+            None => None,
+        };
+        let awards = self.wall_awards(ws).await?;
         let days = match chart_dates {
             Some((from, to)) if (to - from).num_days() <= 31 => per_date(&counts, from, to),
             _ => per_weekday(&counts),
@@ -270,7 +294,35 @@ impl Spotlight {
             values: self.store.value_counts(ws.id, resolved.dates).await?,
             flows: self.store.department_flows(ws.id, resolved.dates).await?,
             resolved,
+            customers_week,
+            customers_today,
+            awards,
         })
+    }
+
+    /// The winners of the latest round whose ceremony has been posted; nothing before that
+    /// (nominations and shortlists are the admins' alone).
+    async fn wall_awards(&self, ws: &Workspace) -> Result<Option<WallAwards>> {
+        let Some(round) = self.store.latest_celebrated_round(ws.id).await? else {
+            return Ok(None);
+        };
+        let mut winners = self.store.award_winners(round.id).await?;
+        winners.sort_by(|a, b| {
+            super::awards::department_order(&a.member.department, &b.member.department)
+        });
+        Ok(Some(WallAwards {
+            year: round.year,
+            winners: winners
+                .into_iter()
+                .map(|w| {
+                    let department = w
+                        .member
+                        .department
+                        .unwrap_or_else(|| crate::domain::awards::NO_DEPARTMENT.to_string());
+                    (department, w.member.name)
+                })
+                .collect(),
+        }))
     }
 
     /// The private link to a member's own thank-you book.

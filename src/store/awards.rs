@@ -367,6 +367,19 @@ impl Store {
         Ok(row.as_ref().map(round_from_row))
     }
 
+    /// The workspace's latest round whose ceremony has been posted, if any: its winners are
+    /// public from then on (a newer round's nominations stay private).
+    pub async fn latest_celebrated_round(&self, ws: WorkspaceId) -> anyhow::Result<Option<Round>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ROUND_COLUMNS} WHERE workspace_id = ? AND celebrated_at IS NOT NULL \
+             ORDER BY id DESC LIMIT 1"
+        )))
+        .bind(ws)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(round_from_row))
+    }
+
     pub async fn mark_celebrated(&self, round: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
         sqlx::query("UPDATE award_rounds SET celebrated_at = ? WHERE id = ?")
             .bind(to_millis(now))

@@ -249,6 +249,10 @@ pub fn side(view: &WallView) -> Markup {
             progress value=(thanked) max=(active.max(1)) { (percent) "%" }
             p { (thanked) " of " (active) " people thanked at least once" }
         }
+        (customers_panel(view))
+        @if let Some(awards) = &view.awards {
+            (awards_panel(awards))
+        }
         section class="panel" {
             h2 { "Thank-yous per day" }
             (charts::per_day(&view.days))
@@ -274,6 +278,55 @@ pub fn side(view: &WallView) -> Markup {
         section class="panel" {
             h2 { "Who thanked whom" }
             (charts::departments(&view.flows))
+        }
+    }
+}
+
+/// Counts only: who was thanked and what the notes say stay private.
+fn customers_panel(view: &WallView) -> Markup {
+    let (week, week_people) = view.customers_week;
+    html! {
+        section class="panel customers" {
+            h2 { "Customers thanked" }
+            @if let Some((today, today_people)) = view.customers_today {
+                p class="big customers-today" { (today) }
+                p { (notes(today)) " today, by " (people(today_people)) }
+            }
+            p class="customers-week" { (notes(week)) " this week, by " (people(week_people)) }
+        }
+    }
+}
+
+fn notes(n: i64) -> String {
+    if n == 1 {
+        "1 thank-you note to a customer".into()
+    } else {
+        format!("{n} thank-you notes to customers")
+    }
+}
+
+fn people(n: i64) -> String {
+    if n == 1 {
+        "1 person".into()
+    } else {
+        format!("{n} people")
+    }
+}
+
+/// The winners once their ceremony has been posted: a department and a name each.
+fn awards_panel(awards: &crate::service::WallAwards) -> Markup {
+    html! {
+        section class="panel awards" {
+            h2 { "Excellence in Service " (awards.year) }
+            @if awards.winners.is_empty() {
+                p class="quiet" { "No winners were named." }
+            } @else {
+                ul {
+                    @for (department, name) in &awards.winners {
+                        li { "🏆 " span class="department" { (department) } ": " strong class="winner" { (name) } }
+                    }
+                }
+            }
         }
     }
 }
