@@ -23,6 +23,9 @@ pub enum PostKind {
     /// The Excellence in Service awards' ceremony, once, when admins scheduled it (and a direct
     /// message to each winner). Not one of the week's posts: it has no setting of its own.
     Ceremony,
+    /// Once per awards round: nominations have closed (at their time, or early). Not one of the
+    /// week's posts either.
+    NominationsClosed,
 }
 
 pub const ALL_KINDS: [PostKind; 6] = [
@@ -44,6 +47,7 @@ impl PostKind {
             PostKind::Book => "book",
             PostKind::Digest => "digest",
             PostKind::Ceremony => "ceremony",
+            PostKind::NominationsClosed => "nominations-closed",
         }
     }
 
@@ -84,7 +88,7 @@ impl PostKind {
                 enabled: false,
                 time: at(16, 0),
             },
-            PostKind::Ceremony => PostSetting {
+            PostKind::Ceremony | PostKind::NominationsClosed => PostSetting {
                 enabled: true,
                 time: at(16, 0),
             },

@@ -301,6 +301,32 @@ pub fn ceremony(year: i32, winners: &[Winner]) -> (String, String) {
     (title, body)
 }
 
+/// The post when nominations close: how many there were, never who nominated whom.
+pub fn nominations_closed(
+    year: i32,
+    nominations: &[crate::store::NominationRow],
+) -> (String, String) {
+    let title = format!("🏆 Nominations for the Excellence in Service awards {year} are closed");
+    let nominators: std::collections::BTreeSet<_> =
+        nominations.iter().map(|n| n.nominator.id).collect();
+    let nominees: std::collections::BTreeSet<_> =
+        nominations.iter().map(|n| n.nominee.id).collect();
+    let body = if nominations.is_empty() {
+        "No one was nominated this time. Thank you all the same for the service you give each \
+         other all year."
+            .to_string()
+    } else {
+        format!(
+            "Thank you: {} from {} for {}. The winners, one in each department, will be \
+             celebrated at the ceremony.",
+            plural(nominations.len() as u32, "nomination", "nominations"),
+            plural(nominators.len() as u32, "colleague", "colleagues"),
+            plural(nominees.len() as u32, "person", "people"),
+        )
+    };
+    (title, body)
+}
+
 /// A winner's direct message: their award and every thank-you (and nomination) behind it.
 pub fn winner_dm(year: i32, w: &Winner) -> (String, String) {
     let c = &w.candidate;

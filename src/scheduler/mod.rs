@@ -8,6 +8,7 @@
 //! backoff the same day; a permanent one (no channel, no permission) is recorded for admins.
 
 mod ceremony;
+mod nominations;
 mod render;
 
 use std::future::Future;
@@ -192,10 +193,14 @@ impl Scheduler {
                 .await?;
             }
         }
+        let closed = self.nominations_closed(&ws, now, sink, report).await?;
         let ceremony = self.ceremony(&ws, now, sink, report).await?;
         let planned = next_due(now, tz, |y| ws.settings.week(y), &schedule);
         let retry = store.next_retry(id, today).await?;
-        let next = [planned, retry, ceremony].into_iter().flatten().min();
+        let next = [planned, retry, closed, ceremony]
+            .into_iter()
+            .flatten()
+            .min();
         store.set_next_due(id, next).await?;
         Ok(())
     }

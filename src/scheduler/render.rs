@@ -314,7 +314,9 @@ pub async fn render(
                 body,
             }
         }
-        PostKind::Ceremony => anyhow::bail!("the awards ceremony is not one of the week's posts"),
+        PostKind::Ceremony | PostKind::NominationsClosed => {
+            anyhow::bail!("the awards' posts are not among the week's posts")
+        }
         PostKind::Digest => {
             let lb = core
                 .leaderboard(ws, None, Period::Week, Board::Received, TIE_SCAN)

@@ -78,7 +78,8 @@ impl Store {
         now: DateTime<Utc>,
         closes_at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO award_rounds (workspace_id, year, opened_by, opened_at, closes_at) \
              VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -87,8 +88,12 @@ impl Store {
         .bind(by)
         .bind(to_millis(now))
         .bind(to_millis(closes_at))
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        // The scheduler looks again, so the close is announced when it comes.
+        wake_scheduler(&mut tx, ws).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Opens a closed round again until `closes_at`: its nominations stay, its picks go.
@@ -110,16 +115,33 @@ impl Store {
             .bind(round)
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "UPDATE workspaces SET next_due_at = 0 \
+             WHERE id = (SELECT workspace_id FROM award_rounds WHERE id = ?)",
+        )
+        .bind(round)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn close_award_round(&self, round: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("UPDATE award_rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL")
             .bind(to_millis(now))
             .bind(round)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        // The scheduler looks now, so the early close is announced at its next tick.
+        sqlx::query(
+            "UPDATE workspaces SET next_due_at = 0 \
+             WHERE id = (SELECT workspace_id FROM award_rounds WHERE id = ?)",
+        )
+        .bind(round)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -347,10 +369,7 @@ impl Store {
         .bind(round)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE workspaces SET next_due_at = 0 WHERE id = ?")
-            .bind(ws)
-            .execute(&mut *tx)
-            .await?;
+        wake_scheduler(&mut tx, ws).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -388,4 +407,14 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Makes the scheduler look at the workspace at its next tick (its next due time is reckoned
+/// again from the rounds and the week).
+async fn wake_scheduler(conn: &mut sqlx::SqliteConnection, ws: WorkspaceId) -> anyhow::Result<()> {
+    sqlx::query("UPDATE workspaces SET next_due_at = 0 WHERE id = ?")
+        .bind(ws)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -791,3 +791,83 @@ async fn a_ceremony_missed_while_away_goes_out_late_once_and_a_claim_survives_a_
         .unwrap();
     assert_eq!(sink.ceremony().len(), 3);
 }
+
+#[tokio::test]
+async fn the_team_is_told_once_when_nominations_close_at_their_time_or_early() {
+    let app = TestApp::at("2026-12-01T09:00:00Z").await;
+    let team = team(
+        &app,
+        &[
+            ("ana", "Support"),
+            ("bea", "Support"),
+            ("dana", "Billing"),
+            ("sam", "Sales"),
+        ],
+    )
+    .await;
+    let core = app.core();
+    let (ws, admin) = (&team.ws, &team.admin);
+    core.awards_open(ws, admin, "2026-12-10").await.unwrap();
+    nominate(&app, &team, "ana", "dana", "Never leaves us waiting")
+        .await
+        .unwrap();
+    nominate(&app, &team, "bea", "dana", "Fixes invoices fast")
+        .await
+        .unwrap();
+    nominate(&app, &team, "ana", "sam", "Shared the pipeline")
+        .await
+        .unwrap();
+    let closed_posts = |sink: &Posts| -> Vec<Post> {
+        sink.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.kind == PostKind::NominationsClosed)
+            .cloned()
+            .collect()
+    };
+
+    let sink = Posts::default();
+    let scheduler = Scheduler::new(core.clone());
+    // The end of Thu 10 Dec in London is midnight UTC.
+    tick_until(&app, &scheduler, &sink, "2026-12-10T23:59:00Z").await;
+    assert!(closed_posts(&sink).is_empty(), "not before they close");
+    tick_until(&app, &scheduler, &sink, "2026-12-11T03:00:00Z").await;
+    let posts = closed_posts(&sink);
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    assert_eq!(
+        posts[0].title,
+        "🏆 Nominations for the Excellence in Service awards 2026 are closed"
+    );
+    assert_eq!(
+        posts[0].body,
+        "Thank you: 3 nominations from 2 colleagues for 2 people. The winners, one in each \
+         department, will be celebrated at the ceremony."
+    );
+    assert!(posts[0].mentions.is_empty());
+    assert!(matches!(posts[0].to, Recipient::Channel));
+    // Nobody's reasons or names reach the channel.
+    assert!(!posts[0].body.contains("dana") && !posts[0].body.contains("waiting"));
+    // A restart (a new scheduler on the same database) does not say it again.
+    let again = Scheduler::new(core.clone());
+    tick_until(&app, &again, &sink, "2026-12-11T06:00:00Z").await;
+    assert_eq!(closed_posts(&sink).len(), 1);
+
+    // Opened again before a ceremony, then closed early by an admin: told at the next tick.
+    core.awards_open(ws, admin, "2026-12-20").await.unwrap();
+    nominate(&app, &team, "sam", "ana", "Covers my calls")
+        .await
+        .unwrap();
+    app.set_time("2026-12-12T10:00:00Z");
+    core.awards_close(ws, admin).await.unwrap();
+    tick_until(&app, &again, &sink, "2026-12-12T10:02:00Z").await;
+    let posts = closed_posts(&sink);
+    assert_eq!(posts.len(), 2, "{posts:#?}");
+    assert!(
+        posts[1]
+            .body
+            .starts_with("Thank you: 4 nominations from 3 colleagues for 3 people."),
+        "{}",
+        posts[1].body
+    );
+}

@@ -87,6 +87,8 @@ fn awards_in_the_shell_from_nominations_to_the_ceremony_and_the_export() {
         "⚠ Nominations are open until the end of Thu 10 Dec 2026; the shortlists come once they close (or close them now with `awards close`).",
         "⚠ Unknown awards command 'bogus': use status, open UNTIL, close, shortlist, pick @name, accept, ceremony WHEN or export.",
         "⚠ Nominations for the Excellence in Service awards closed on Fri 11 Dec 2026 00:00.",
+        // The channel hears that nominations closed, in numbers only.
+        "[#general] 📣 🏆 Nominations for the Excellence in Service awards 2026 are closed",
         // The shortlists: li's medallion from Support outweighs dana's kudos; bo's kudos from
         // sam (the same department) counts for nothing.
         "🏆 Excellence in Service awards 2026: shortlists",
@@ -109,6 +111,15 @@ fn awards_in_the_shell_from_nominations_to_the_ceremony_and_the_export() {
     ] {
         assert!(has_line(out, line), "missing line {line:?} in:\n{out}");
     }
+    let closing: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("    Thank you: ") && l.contains("nominations from"))
+        .collect();
+    assert_eq!(
+        closing.len(),
+        1,
+        "told once that nominations closed:\n{out}"
+    );
     // The ceremony, once, with its two DMs; nothing a day later.
     let ceremony = "\
 [#general] 📣 🏆 Excellence in Service awards 2026
