@@ -155,6 +155,9 @@ impl Scheduler {
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let store = self.core.store();
+        // Read first: a change made while this tick runs (a ceremony scheduled, nominations
+        // closed) wakes the workspace again instead of being overwritten below.
+        let seen = store.next_due_raw(id).await?;
         let ws = store.workspace(id).await?;
         let tz = ws.settings.timezone;
         let schedule = self.schedule(&ws).await?;
@@ -193,15 +196,17 @@ impl Scheduler {
                 .await?;
             }
         }
-        let closed = self.nominations_closed(&ws, now, sink, report).await?;
         let ceremony = self.ceremony(&ws, now, sink, report).await?;
+        let closed = self.nominations_closed(&ws, now, sink, report).await?;
         let planned = next_due(now, tz, |y| ws.settings.week(y), &schedule);
         let retry = store.next_retry(id, today).await?;
         let next = [planned, retry, closed, ceremony]
             .into_iter()
             .flatten()
             .min();
-        store.set_next_due(id, next).await?;
+        if !store.set_next_due_unless_woken(id, next, seen).await? {
+            tracing::debug!(workspace = id, "woken while its posts ran; looking again");
+        }
         Ok(())
     }
 

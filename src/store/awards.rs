@@ -116,7 +116,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "UPDATE workspaces SET next_due_at = 0 \
+            "UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 \
              WHERE id = (SELECT workspace_id FROM award_rounds WHERE id = ?)",
         )
         .bind(round)
@@ -135,7 +135,7 @@ impl Store {
             .await?;
         // The scheduler looks now, so the early close is announced at its next tick.
         sqlx::query(
-            "UPDATE workspaces SET next_due_at = 0 \
+            "UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 \
              WHERE id = (SELECT workspace_id FROM award_rounds WHERE id = ?)",
         )
         .bind(round)
@@ -412,7 +412,7 @@ impl Store {
 /// Makes the scheduler look at the workspace at its next tick (its next due time is reckoned
 /// again from the rounds and the week).
 async fn wake_scheduler(conn: &mut sqlx::SqliteConnection, ws: WorkspaceId) -> anyhow::Result<()> {
-    sqlx::query("UPDATE workspaces SET next_due_at = 0 WHERE id = ?")
+    sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
         .bind(ws)
         .execute(&mut *conn)
         .await?;

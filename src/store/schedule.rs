@@ -65,7 +65,7 @@ impl Store {
         .bind(setting.time.format("%H:%M").to_string())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE workspaces SET next_due_at = 0 WHERE id = ?")
+        sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
             .bind(workspace)
             .execute(&mut *tx)
             .await?;
@@ -137,6 +137,36 @@ impl Store {
     }
 
     /// When the workspace next needs a tick; `None` parks it until its settings change.
+    /// The raw next-due value, to hand back to `set_next_due_unless_woken`. A wake (a change
+    /// that needs the scheduler to look again) sets it to a new negative value each time, so a
+    /// tick can tell that one happened while it ran.
+    pub async fn next_due_raw(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = ?")
+                .bind(workspace)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets the next-due instant a tick worked out, unless the workspace was woken while the
+    /// tick ran (its value is no longer `seen`): then it stays due and is looked at again.
+    pub async fn set_next_due_unless_woken(
+        &self,
+        workspace: WorkspaceId,
+        at: Option<DateTime<Utc>>,
+        seen: i64,
+    ) -> anyhow::Result<bool> {
+        let done =
+            sqlx::query("UPDATE workspaces SET next_due_at = ? WHERE id = ? AND next_due_at = ?")
+                .bind(at.map(to_millis).unwrap_or(i64::MAX))
+                .bind(workspace)
+                .bind(seen)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn set_next_due(
         &self,
         workspace: WorkspaceId,

@@ -871,3 +871,57 @@ async fn the_team_is_told_once_when_nominations_close_at_their_time_or_early() {
         posts[1].body
     );
 }
+
+/// An admin who schedules the ceremony while the scheduler is posting (here: from inside the
+/// post's delivery) must not have it forgotten when the tick records its next due time.
+struct SchedulesCeremonyMidTick {
+    core: spotlight::service::Spotlight,
+    team: Team,
+    posts: Posts,
+    done: Mutex<bool>,
+}
+
+impl Sink for SchedulesCeremonyMidTick {
+    async fn deliver(&self, ws: &Workspace, post: &Post) -> Result<(), DeliveryError> {
+        let first = !std::mem::replace(&mut *self.done.lock().unwrap(), true);
+        if first && post.kind == PostKind::NominationsClosed {
+            let admin = &self.team.admin;
+            self.core.awards_accept(ws, admin).await.unwrap();
+            self.core
+                .awards_ceremony(ws, admin, "2026-12-18 10:30")
+                .await
+                .unwrap();
+        }
+        self.posts.deliver(ws, post).await
+    }
+}
+
+#[tokio::test]
+async fn a_ceremony_scheduled_while_the_scheduler_posts_is_not_forgotten() {
+    let app = TestApp::at("2026-12-01T09:00:00Z").await;
+    let team = team(&app, &[("ana", "Support"), ("dana", "Billing")]).await;
+    let core = app.core();
+    core.awards_open(&team.ws, &team.admin, "2026-12-10")
+        .await
+        .unwrap();
+    nominate(&app, &team, "ana", "dana", "Never leaves us waiting")
+        .await
+        .unwrap();
+    let sink = SchedulesCeremonyMidTick {
+        core: core.clone(),
+        team,
+        posts: Posts::default(),
+        done: Mutex::new(false),
+    };
+    let scheduler = Scheduler::new(core.clone());
+    app.set_time("2026-12-11T00:01:00Z");
+    scheduler.tick("test", &sink).await.unwrap();
+    assert_eq!(sink.posts.sent.lock().unwrap().len(), 1, "the closing post");
+    app.set_time("2026-12-18T10:31:00Z");
+    scheduler.tick("test", &sink).await.unwrap();
+    assert_eq!(
+        sink.posts.ceremony().len(),
+        2,
+        "the ceremony and dana's DM, though it was scheduled during an earlier tick"
+    );
+}
