@@ -215,6 +215,20 @@ async fn awards_on_discord_from_nominations_to_the_ceremony() {
 
     // Closed at UNTIL; the shortlists, a pick, the rest accepted, the ceremony scheduled.
     bot.test.set_time("2026-12-11T00:01:00Z");
+    // The channel hears that nominations closed, in numbers only (and before anything below).
+    let closed = bot
+        .fake
+        .wait_for("the closing post", |r| {
+            r.method == "POST"
+                && r.body["embeds"][0]["title"]
+                    == "🏆 Nominations for the Excellence in Service awards 2026 are closed"
+        })
+        .await;
+    let closed = closed.body["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(closed.starts_with("Thank you: "), "{closed}");
     bot.fake
         .dispatch("INTERACTION_CREATE", nominate(40, &ana, &sam, "too late"));
     assert_eq!(

@@ -117,7 +117,21 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     assert!(!body.contains("<@U1>"), "{body}");
 
     // Closed at UNTIL; shortlists, picks, the ceremony and the export.
+    // A celebration channel from here on, so the week's posts have somewhere to go.
+    core.set_channel(&ws, &admin, Some("C9")).await.unwrap();
     bot.test.set_time("2026-12-11T00:01:00Z");
+    // The channel hears that nominations closed, in numbers only (and before anything below).
+    let closed = bot
+        .fake
+        .wait_for("chat.postMessage", |c| {
+            c.body["channel"] == "C9" && c.body.to_string().contains("2026 are closed")
+        })
+        .await;
+    let closed = closed.body.to_string();
+    assert!(
+        closed.contains("Thank you: 3 nominations from 3 colleagues for 3 people."),
+        "{closed}"
+    );
     let reply = bot.command("UANA", "/nominate", "<@UGUS|gus> late").await;
     assert_eq!(
         reply.text(),
@@ -163,11 +177,16 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     );
 
     // The ceremony in the celebration channel, mentioning the winners, and their DMs; once.
-    core.set_channel(&ws, &admin, Some("C9")).await.unwrap();
+    let before = posts_to(&bot, "C9");
     bot.test.set_time("2026-12-18T16:00:30Z");
     let ceremony = bot
         .fake
-        .wait_for("chat.postMessage", |c| c.body["channel"] == "C9")
+        .wait_for("chat.postMessage", |c| {
+            c.body["channel"] == "C9"
+                && c.body
+                    .to_string()
+                    .contains("🏆 Excellence in Service awards 2026")
+        })
         .await;
     let text = ceremony.body.to_string();
     assert!(
@@ -195,7 +214,7 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     bot.test.set_time("2026-12-19T16:00:00Z");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(posts_to(&bot, "C9"), 1);
+    assert_eq!(posts_to(&bot, "C9"), before + 1);
     assert_eq!(posts_to(&bot, "ULI"), 1);
     assert_eq!(posts_to(&bot, "UGUS"), 1);
 
