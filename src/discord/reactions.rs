@@ -118,16 +118,7 @@ async fn added(ctx: &serenity::Context, app: &App, r: &serenity::Reaction) -> an
     )
     .await;
     // A reaction has no interaction to follow up on: newcomers are welcomed by DM.
-    let mut welcomes: Vec<_> = core
-        .welcome_first_use(&ws, &giver)
-        .await?
-        .into_iter()
-        .collect();
-    let reached: Vec<i64> = given.kudos.recipients.iter().map(|p| p.id).collect();
-    welcomes.extend(
-        core.welcome_thanked(&ws, &giver.display_name, &reached)
-            .await?,
-    );
+    let welcomes = core.welcomes_for_kudos(&ws, &giver, &given).await?;
     super::yearround::dm_welcomes(ctx.http.clone(), &ws, welcomes);
     Ok(())
 }

@@ -226,7 +226,13 @@ impl Spotlight {
             }
             _ => {}
         }
-        let reason = clean_message(reason, MAX_REASON_CHARS)?;
+        let reason = clean_message(reason, MAX_REASON_CHARS).map_err(|r| match r {
+            Refusal::EmptyMessage => Refusal::Awards(
+                "Say why you nominate them, e.g. /nominate @dana answers Billing's questions the same day."
+                    .into(),
+            ),
+            other => other,
+        })?;
         let person = self.resolve(ws, nominee).await?;
         if person.is_bot {
             return Err(Refusal::NominateBot(person.display_name).into());

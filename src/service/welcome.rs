@@ -50,6 +50,30 @@ impl Spotlight {
         .await
     }
 
+    /// Every welcome a new thank-you brings: the giver's own on their first use, then those of
+    /// the people it reached for the first time. Nothing when it was a redelivery.
+    pub async fn welcomes_for_kudos(
+        &self,
+        ws: &Workspace,
+        giver: &Member,
+        given: &crate::domain::model::Given,
+    ) -> Result<Vec<Welcome>> {
+        if !given.created {
+            return Ok(Vec::new());
+        }
+        let mut out: Vec<Welcome> = self
+            .welcome_first_use(ws, giver)
+            .await?
+            .into_iter()
+            .collect();
+        let reached: Vec<MemberId> = given.kudos.recipients.iter().map(|p| p.id).collect();
+        out.extend(
+            self.welcome_thanked(ws, &giver.display_name, &reached)
+                .await?,
+        );
+        Ok(out)
+    }
+
     /// The welcome for someone who just joined the workspace (Slack's `team_join`).
     pub async fn welcome_joined(
         &self,

@@ -154,20 +154,9 @@ async fn reaction_added(
             std::slice::from_ref(&author.0),
         )
         .await;
-    if given.created {
-        // Newcomers, the giver or the person thanked, are welcomed by DM.
-        let mut welcomes: Vec<_> = core
-            .welcome_first_use(&ws, &giver)
-            .await?
-            .into_iter()
-            .collect();
-        let reached: Vec<i64> = given.kudos.recipients.iter().map(|p| p.id).collect();
-        welcomes.extend(
-            core.welcome_thanked(&ws, &giver.display_name, &reached)
-                .await?,
-        );
-        slack.send_welcomes(&token, &ws, &welcomes).await;
-    }
+    // Newcomers, the giver or the person thanked, are welcomed by DM.
+    let welcomes = core.welcomes_for_kudos(&ws, &giver, &given).await?;
+    slack.send_welcomes(&token, &ws, &welcomes).await;
     Ok(())
 }
 

@@ -219,27 +219,15 @@ async fn submitted(slack: &Slack, v: SlackInteractionViewSubmissionEvent) -> Opt
             slack
                 .announce(&token, &ws, &here, &given, &user, &ids)
                 .await;
-            if given.created {
-                // Newcomers, the giver or the people thanked, are welcomed by DM.
-                let core = &slack.app.spotlight;
-                let reached: Vec<i64> = given.kudos.recipients.iter().map(|p| p.id).collect();
-                let welcomes = async {
-                    let mut all: Vec<_> = core
-                        .welcome_first_use(&ws, &me)
-                        .await?
-                        .into_iter()
-                        .collect();
-                    all.extend(
-                        core.welcome_thanked(&ws, &me.display_name, &reached)
-                            .await?,
-                    );
-                    Ok::<_, crate::domain::error::Error>(all)
-                }
-                .await;
-                match welcomes {
-                    Ok(w) => slack.send_welcomes(&token, &ws, &w).await,
-                    Err(e) => tracing::error!(error = ?e, "could not look up welcomes"),
-                }
+            // Newcomers, the giver or the people thanked, are welcomed by DM.
+            match slack
+                .app
+                .spotlight
+                .welcomes_for_kudos(&ws, &me, &given)
+                .await
+            {
+                Ok(w) => slack.send_welcomes(&token, &ws, &w).await,
+                Err(e) => tracing::error!(error = ?e, "could not look up welcomes"),
             }
         }
         .in_current_span(),

@@ -91,7 +91,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         // The scheduler looks again, so the close is announced when it comes.
-        wake_scheduler(&mut tx, ws).await?;
+        super::schedule::wake_scheduler(&mut tx, ws).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -115,13 +115,7 @@ impl Store {
             .bind(round)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 \
-             WHERE id = (SELECT workspace_id FROM award_rounds WHERE id = ?)",
-        )
-        .bind(round)
-        .execute(&mut *tx)
-        .await?;
+        wake_round_workspace(&mut tx, round).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -134,13 +128,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         // The scheduler looks now, so the early close is announced at its next tick.
-        sqlx::query(
-            "UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 \
-             WHERE id = (SELECT workspace_id FROM award_rounds WHERE id = ?)",
-        )
-        .bind(round)
-        .execute(&mut *tx)
-        .await?;
+        wake_round_workspace(&mut tx, round).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -369,7 +357,7 @@ impl Store {
         .bind(round)
         .execute(&mut *tx)
         .await?;
-        wake_scheduler(&mut tx, ws).await?;
+        super::schedule::wake_scheduler(&mut tx, ws).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -409,12 +397,11 @@ impl Store {
     }
 }
 
-/// Makes the scheduler look at the workspace at its next tick (its next due time is reckoned
-/// again from the rounds and the week).
-async fn wake_scheduler(conn: &mut sqlx::SqliteConnection, ws: WorkspaceId) -> anyhow::Result<()> {
-    sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
-        .bind(ws)
-        .execute(&mut *conn)
+/// Wakes the scheduler for the round's workspace (see `schedule::wake_scheduler`).
+async fn wake_round_workspace(conn: &mut sqlx::SqliteConnection, round: i64) -> anyhow::Result<()> {
+    let ws: WorkspaceId = sqlx::query_scalar("SELECT workspace_id FROM award_rounds WHERE id = ?")
+        .bind(round)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(())
+    super::schedule::wake_scheduler(conn, ws).await
 }

@@ -290,10 +290,7 @@ impl Store {
         if changed {
             super::stats::rebuild_stats_on(&mut tx, workspace).await?;
         }
-        sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
-            .bind(workspace)
-            .execute(&mut *tx)
-            .await?;
+        super::schedule::wake_scheduler(&mut tx, workspace).await?;
         tx.commit().await?;
         self.cache.forget_workspace(workspace);
         Ok(())

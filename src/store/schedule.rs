@@ -65,10 +65,7 @@ impl Store {
         .bind(setting.time.format("%H:%M").to_string())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
-            .bind(workspace)
-            .execute(&mut *tx)
-            .await?;
+        wake_scheduler(&mut tx, workspace).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -320,4 +317,18 @@ impl Store {
             .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
             .collect())
     }
+}
+
+/// Makes the scheduler look at the workspace at its next tick. Each wake sets a new negative
+/// value (always due), so a tick running meanwhile sees that its view is stale and does not
+/// overwrite the wake with the next due time it worked out (`set_next_due_unless_woken`).
+pub(super) async fn wake_scheduler(
+    conn: &mut sqlx::SqliteConnection,
+    ws: WorkspaceId,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
+        .bind(ws)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -183,10 +183,8 @@ impl Store {
         };
         query.bind(id).execute(&self.pool).await?;
         // Any setting can move a post: the next tick re-plans this workspace.
-        sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        super::schedule::wake_scheduler(&mut conn, id).await?;
         self.cache.forget_workspace(id);
         Ok(())
     }

@@ -206,8 +206,8 @@ async fn nominations_open_until_their_time_one_per_department_with_the_kudos_rul
         Refusal::NominateBot("other-bot".into())
     );
     assert_eq!(
-        refusal(nominate(&app, &team, "ana", "dana", "   ").await),
-        Refusal::EmptyMessage
+        awards_refusal(refusal(nominate(&app, &team, "ana", "dana", "   ").await)),
+        "Say why you nominate them, e.g. /nominate @dana answers Billing's questions the same day."
     );
     assert_eq!(
         refusal(nominate(&app, &team, "ana", "dana", &"x".repeat(501)).await),

@@ -74,7 +74,7 @@ fn awards_in_the_shell_from_nominations_to_the_ceremony_and_the_export() {
         "🏆 You nominated dana for the Excellence in Service award (Billing). It replaces your nomination of li (one nominee per department). Nominations close at the end of Thu 10 Dec 2026.",
         "⚠ You can't nominate yourself: nominate a colleague whose service to your department stood out.",
         "⚠ spotlight is a bot; the Excellence in Service awards are for people.",
-        "⚠ Add a message saying what you are thankful for.",
+        "⚠ Say why you nominate them, e.g. /nominate @dana answers Billing's questions the same day.",
         "⚠ Nominate one colleague at a time; you named 2.",
         "🏆 You nominated sam for the Excellence in Service award (Sales). Nominations close at the end of Thu 10 Dec 2026.",
         "⚠ Only admins can see the award nominations.",

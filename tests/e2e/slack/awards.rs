@@ -80,7 +80,7 @@ async fn awards_on_slack_from_nominations_to_the_ceremony() {
     for (text, refusal) in [
         ("<@UANA|ana> me", "⚠️ You can't nominate yourself: nominate a colleague whose service to your department stood out."),
         ("<@UROBO|robo> beep", "⚠️ robo is a bot; the Excellence in Service awards are for people."),
-        ("<@UDANA|dana>", "⚠️ Add a message saying what you are thankful for."),
+        ("<@UDANA|dana>", "⚠️ Say why you nominate them, e.g. /nominate @dana answers Billing's questions the same day."),
     ] {
         assert_eq!(bot.command("UANA", "/nominate", text).await.text(), refusal);
     }
