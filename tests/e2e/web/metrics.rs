@@ -104,6 +104,20 @@ impl Process {
         assert_eq!(status, 200);
         value(&text, name, labels)
     }
+
+    /// The metric once it reaches `want`, or its last value after a few seconds: a Discord
+    /// command is counted after its reply has gone out, so the reply can be seen first.
+    async fn metric_reaching(&self, name: &str, labels: &[(&str, &str)], want: f64) -> f64 {
+        let mut seen = self.metric(name, labels).await;
+        for _ in 0..100 {
+            if seen == want {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            seen = self.metric(name, labels).await;
+        }
+        seen
+    }
 }
 
 impl Drop for Process {
@@ -275,18 +289,31 @@ async fn run_counts_discord_commands_and_reports_readiness() {
     fake.wait_for("the refusal", |r| r.path.contains("/interactions/62/"))
         .await;
     let kudos = [("platform", "discord"), ("kind", "kudos")];
-    assert_eq!(bot.metric("spotlight_kudos_given_total", &kudos).await, 1.0);
+    assert_eq!(
+        bot.metric_reaching("spotlight_kudos_given_total", &kudos, 1.0)
+            .await,
+        1.0
+    );
     let ok = [
         ("platform", "discord"),
         ("command", "kudos"),
         ("outcome", "ok"),
     ];
-    assert_eq!(bot.metric("spotlight_commands_total", &ok).await, 1.0);
+    assert_eq!(
+        bot.metric_reaching("spotlight_commands_total", &ok, 1.0)
+            .await,
+        1.0
+    );
     let rule = [("platform", "discord"), ("rule", "self_kudos")];
-    assert_eq!(bot.metric("spotlight_refusals_total", &rule).await, 1.0);
+    assert_eq!(
+        bot.metric_reaching("spotlight_refusals_total", &rule, 1.0)
+            .await,
+        1.0
+    );
     let connected = [("platform", "discord")];
     assert_eq!(
-        bot.metric("spotlight_platform_connected", &connected).await,
+        bot.metric_reaching("spotlight_platform_connected", &connected, 1.0)
+            .await,
         1.0
     );
     let (_, text) = bot.get("/metrics").await;
