@@ -19,7 +19,7 @@ use spotlight::config::Config;
 use spotlight::domain::calendar::WeekDates;
 use spotlight::domain::model::{KudosKind, KudosRequest, Member};
 use spotlight::domain::period::{buckets_for, Board, Period};
-use spotlight::store::{insert_kudos_on, InsertKudos};
+use spotlight::store::{InsertKudos, KudosConn};
 
 const DEPARTMENTS: usize = 20;
 const VALUES: [&str; 5] = [
@@ -141,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
                 buckets: buckets_for(day, week.contains(day)),
                 allowance: 0,
             };
-            insert_kudos_on(&mut tx, &k).await?;
+            tx.insert_kudos(&k).await?;
         }
         tx.commit().await?;
         written += batch.min(kudos_total - written);
@@ -415,7 +415,7 @@ async fn concurrency(
                         match path {
                             Path::Before => {
                                 let mut conn = normal.acquire().await?;
-                                insert_kudos_on(&mut conn, &k).await?;
+                                conn.insert_kudos(&k).await?;
                             }
                             Path::Writer => {
                                 store.insert_kudos(&k).await?;
@@ -480,7 +480,7 @@ async fn concurrency(
                     let k = kudos_for(ws, &members, base + i, now);
                     if path == Path::Before {
                         let mut conn = normal.acquire().await?;
-                        insert_kudos_on(&mut conn, &k).await?;
+                        conn.insert_kudos(&k).await?;
                     } else {
                         store.insert_kudos(&k).await?;
                     }

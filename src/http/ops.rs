@@ -54,12 +54,8 @@ async fn ready(State(app): State<App>) -> Response {
 }
 
 async fn metrics(State(app): State<App>) -> Response {
-    let pool = app.spotlight.store().pool();
-    crate::telemetry::metrics::pool(
-        pool.size(),
-        pool.num_idle(),
-        app.config.database.max_connections,
-    );
+    let (size, idle, max) = app.spotlight.store().pool_stats();
+    crate::telemetry::metrics::pool(size, idle, max);
     (
         [(
             header::CONTENT_TYPE,

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use super::db::{BeginWrite, Read};
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::model::{Member, WorkspaceId};
@@ -13,7 +13,7 @@ pub struct DeliveryFailure {
     pub at: DateTime<Utc>,
 }
 
-fn failure_from_row(r: &sqlx::sqlite::SqliteRow) -> DeliveryFailure {
+fn failure_from_row(r: &impl Read) -> DeliveryFailure {
     DeliveryFailure {
         what: r.get("what"),
         channel: r.get("channel"),
@@ -29,9 +29,9 @@ impl Store {
         workspace: WorkspaceId,
         failure: &DeliveryFailure,
     ) -> anyhow::Result<()> {
-        sqlx::query(
+        on_db!(self, |pool| sqlx::query(
             "INSERT INTO delivery_failures (workspace_id, what, channel, reason, permanent, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(workspace)
         .bind(&failure.what)
@@ -39,8 +39,8 @@ impl Store {
         .bind(&failure.reason)
         .bind(failure.permanent)
         .bind(to_millis(failure.at))
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(())
     }
 
@@ -50,14 +50,14 @@ impl Store {
         workspace: WorkspaceId,
         limit: u32,
     ) -> anyhow::Result<Vec<DeliveryFailure>> {
-        let rows = sqlx::query(
+        let rows = on_db!(self, |pool| sqlx::query(
             "SELECT what, channel, reason, permanent, created_at FROM delivery_failures \
-             WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+             WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(workspace)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         Ok(rows.iter().map(failure_from_row).collect())
     }
 
@@ -67,14 +67,14 @@ impl Store {
         workspace: WorkspaceId,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<DeliveryFailure>> {
-        let rows = sqlx::query(
-            "UPDATE delivery_failures SET seen_at = ? WHERE workspace_id = ? AND seen_at IS NULL \
+        let rows = on_db!(self, |pool| sqlx::query(
+            "UPDATE delivery_failures SET seen_at = $1 WHERE workspace_id = $2 AND seen_at IS NULL \
              RETURNING what, channel, reason, permanent, created_at",
         )
         .bind(to_millis(now))
         .bind(workspace)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         let mut out: Vec<DeliveryFailure> = rows.iter().map(failure_from_row).collect();
         out.sort_by_key(|f| f.at);
         Ok(out)
@@ -86,17 +86,18 @@ impl Store {
         role: &str,
         department: Option<&str>,
     ) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        on_db!(self, |pool| {
+        let mut tx = pool.begin_write().await?;
         match department {
             Some(name) => {
-                sqlx::query("INSERT INTO departments (workspace_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                sqlx::query("INSERT INTO departments (workspace_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(workspace)
                     .bind(name)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(
                     "INSERT INTO department_roles (workspace_id, role_id, department_id) \
-                     SELECT ?1, ?2, id FROM departments WHERE workspace_id = ?1 AND name = ?3 COLLATE NOCASE \
+                     SELECT $1, $2, id FROM departments WHERE workspace_id = $1 AND name = $3 COLLATE NOCASE \
                      ON CONFLICT (workspace_id, role_id) DO UPDATE SET department_id = excluded.department_id",
                 )
                 .bind(workspace)
@@ -106,7 +107,7 @@ impl Store {
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM department_roles WHERE workspace_id = ? AND role_id = ?")
+                sqlx::query("DELETE FROM department_roles WHERE workspace_id = $1 AND role_id = $2")
                     .bind(workspace)
                     .bind(role)
                     .execute(&mut *tx)
@@ -116,6 +117,7 @@ impl Store {
         tx.commit().await?;
         self.cache.forget_roles(workspace);
         Ok(())
+        })
     }
 
     /// Puts the member in the department mapped to the first of `roles` that has one; members
@@ -133,13 +135,13 @@ impl Store {
             Some(m) => m,
             None => {
                 let seen = self.cache.epoch();
-                let rows: Vec<(String, String)> = sqlx::query_as(
+                let rows: Vec<(String, String)> = on_db!(self, |pool| sqlx::query_as(
                     "SELECT r.role_id, d.name FROM department_roles r \
-                     JOIN departments d ON d.id = r.department_id WHERE r.workspace_id = ?",
+                     JOIN departments d ON d.id = r.department_id WHERE r.workspace_id = $1",
                 )
                 .bind(workspace)
-                .fetch_all(&self.pool)
-                .await?;
+                .fetch_all(pool)
+                .await)?;
                 self.cache.put_roles(seen, workspace, rows.clone());
                 rows
             }
@@ -152,19 +154,19 @@ impl Store {
             Some(d) if member.department.as_deref() == Some(d.as_str()) => return Ok(false),
             Some(_) => {}
         }
-        sqlx::query(
+        on_db!(self, |pool| sqlx::query(
             "UPDATE members SET department_id = ( \
-               SELECT r.department_id FROM department_roles r JOIN json_each(?3) j ON j.value = r.role_id \
-               WHERE r.workspace_id = ?1 ORDER BY j.key LIMIT 1) \
-             WHERE id = ?2 AND workspace_id = ?1 AND EXISTS ( \
-               SELECT 1 FROM department_roles r JOIN json_each(?3) j ON j.value = r.role_id \
-               WHERE r.workspace_id = ?1)",
+               SELECT r.department_id FROM department_roles r JOIN json_each($3) j ON j.value = r.role_id \
+               WHERE r.workspace_id = $1 ORDER BY j.key LIMIT 1) \
+             WHERE id = $2 AND workspace_id = $1 AND EXISTS ( \
+               SELECT 1 FROM department_roles r JOIN json_each($3) j ON j.value = r.role_id \
+               WHERE r.workspace_id = $1)",
         )
         .bind(workspace)
         .bind(member.id)
         .bind(serde_json::to_string(roles)?)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         self.cache.forget_member(member.id);
         Ok(true)
     }

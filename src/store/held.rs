@@ -2,7 +2,7 @@
 //! start. Taking deletes them first, so a crash in between loses a post but never sends it twice.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use super::db::Read;
 
 use super::{to_millis, Store};
 use crate::domain::model::WorkspaceId;
@@ -23,9 +23,9 @@ impl Store {
         post: &HeldPost,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        sqlx::query(
+        on_db!(self, |pool| sqlx::query(
             "INSERT INTO held_posts (workspace_id, platform, what, channel, body, held_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(post.workspace)
         .bind(platform)
@@ -33,20 +33,20 @@ impl Store {
         .bind(&post.channel)
         .bind(&post.body)
         .bind(to_millis(now))
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(())
     }
 
     /// Every post held for `platform`, oldest first; they are no longer held afterwards.
     pub async fn take_held_posts(&self, platform: &str) -> anyhow::Result<Vec<HeldPost>> {
-        let rows = sqlx::query(
-            "DELETE FROM held_posts WHERE platform = ? \
+        let rows = on_db!(self, |pool| sqlx::query(
+            "DELETE FROM held_posts WHERE platform = $1 \
              RETURNING id, workspace_id, what, channel, body",
         )
         .bind(platform)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         let mut rows: Vec<(i64, HeldPost)> = rows
             .iter()
             .map(|r| {

@@ -2,7 +2,12 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{PgConnection, SqliteConnection};
+
+use super::db::{BeginWrite, Read};
+use super::members::MembersConn;
+use super::stats::StatsConn;
+use super::schedule::ScheduleConn;
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::calendar::WeekDates;
@@ -62,7 +67,10 @@ impl Store {
     /// recipients and every aggregate are one statement, so concurrent requests from the same
     /// giver cannot overdraw the allowance.
     pub async fn insert_kudos(&self, k: &InsertKudos) -> anyhow::Result<Stored> {
-        self.writer.kudos(k.clone()).await
+        match &self.writer {
+            super::Writers::Sqlite(w) => w.kudos(k.clone()).await,
+            super::Writers::Postgres(w) => w.kudos(k.clone()).await,
+        }
     }
 
     /// Writes a thank-you whose recipients may include people not on record yet. They are
@@ -86,49 +94,44 @@ impl Store {
             return Ok((stored, k));
         }
         let people = people.to_vec();
-        self.writer
-            .write(true, move |conn| {
-                Box::pin(async move {
-                    let mut ids = Vec::with_capacity(people.len());
-                    for p in &people {
-                        let id = match p {
-                            MemberRef::Id(id) => *id,
-                            MemberRef::User(u) => {
-                                super::members::upsert_member_on(
-                                    conn,
-                                    k.workspace_id,
-                                    &u.external_id,
-                                    &u.name,
-                                    u.is_bot,
-                                    k.created_at,
-                                )
-                                .await?
-                            }
-                        };
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
+        write_job!(self, true, move |conn| {
+            let mut ids = Vec::with_capacity(people.len());
+            for p in &people {
+                let id = match p {
+                    MemberRef::Id(id) => *id,
+                    MemberRef::User(u) => {
+                        conn.upsert_member(
+                            k.workspace_id,
+                            &u.external_id,
+                            &u.name,
+                            u.is_bot,
+                            k.created_at,
+                        )
+                        .await?
                     }
-                    k.recipients = ids;
-                    let stored = insert_kudos_on(conn, &k).await?;
-                    // A refused kudos takes back the people it would have recorded.
-                    let keep = matches!(stored, Stored::Created { .. });
-                    Ok(((stored, k), keep))
-                })
-            })
-            .await
+                };
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            k.recipients = ids;
+            let stored = conn.insert_kudos(&k).await?;
+            // A refused kudos takes back the people it would have recorded.
+            let keep = matches!(stored, Stored::Created { .. });
+            Ok(((stored, k), keep))
+        })
     }
 
     /// Recipients the giver thanked on `date` and has not undone (revoked ones still count).
     pub async fn allowance_used(&self, giver: MemberId, date: NaiveDate) -> anyhow::Result<u32> {
-        let used: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
-             WHERE giver_id = ? AND local_date = ? AND kind = 'kudos' AND status <> 'undone'",
+        let used: i64 = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) FROM kudos \
+             WHERE giver_id = $1 AND local_date = $2 AND kind = 'kudos' AND status <> 'undone'",
         )
         .bind(giver)
         .bind(date.to_string())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok(u32::try_from(used).unwrap_or(u32::MAX))
     }
 
@@ -137,25 +140,25 @@ impl Store {
         workspace: WorkspaceId,
         id: KudosId,
     ) -> anyhow::Result<Option<Kudos>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.workspace_id = ? AND k.id = ?"
+        let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.workspace_id = $1 AND k.id = $2"
         )))
         .bind(workspace)
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await.map(super::db::opt))?;
         self.one_with_recipients(row).await
     }
 
     /// The giver's most recent peer kudos that still counts.
     pub async fn latest_active_kudos(&self, giver: MemberId) -> anyhow::Result<Option<Kudos>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.giver_id = ? AND k.kind = 'kudos' AND k.status = 'active' \
+        let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.giver_id = $1 AND k.kind = 'kudos' AND k.status = 'active' \
              ORDER BY k.created_at DESC, k.id DESC LIMIT 1"
         )))
         .bind(giver)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await.map(super::db::opt))?;
         self.one_with_recipients(row).await
     }
 
@@ -165,17 +168,17 @@ impl Store {
         workspace: WorkspaceId,
         filter: &KudosFilter,
     ) -> anyhow::Result<Vec<Kudos>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.workspace_id = ?1 \
-             AND (?2 IS NULL OR k.local_date >= ?2) AND (?3 IS NULL OR k.local_date <= ?3) \
-             AND (?4 OR k.status = 'active') ORDER BY k.created_at, k.id"
+        let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.workspace_id = $1 \
+             AND ($2 IS NULL OR k.local_date >= $2) AND ($3 IS NULL OR k.local_date <= $3) \
+             AND ($4 OR k.status = 'active') ORDER BY k.created_at, k.id"
         )))
         .bind(workspace)
         .bind(filter.from.map(|d| d.to_string()))
         .bind(filter.to.map(|d| d.to_string()))
         .bind(filter.include_removed)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         self.with_recipients(rows).await
     }
 
@@ -188,17 +191,17 @@ impl Store {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let done = sqlx::query(
-            "UPDATE kudos SET status = ?, status_changed_at = ?, revoked_by = ?, revoke_reason = ? \
-             WHERE id = ? AND status = 'active'",
+        let done = on_db!(self, |pool| sqlx::query(
+            "UPDATE kudos SET status = $1, status_changed_at = $2, revoked_by = $3, revoke_reason = $4 \
+             WHERE id = $5 AND status = 'active'",
         )
         .bind(status_str(status))
         .bind(to_millis(now))
         .bind(by)
         .bind(reason)
         .bind(id)
-        .execute(&self.pool)
-        .await
+        .execute(pool)
+        .await.map(super::db::done))
         .context("changing kudos status")?;
         Ok(done.rows_affected() == 1)
     }
@@ -213,9 +216,9 @@ impl Store {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<KudosId>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE kudos SET status = 'undone', status_changed_at = ?5, event_id = event_id || '#' || id \
-             WHERE workspace_id = ?1 AND giver_id = ?2 AND event_id = ?3 AND local_date = ?4 \
+        let id: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+            "UPDATE kudos SET status = 'undone', status_changed_at = $5, event_id = event_id || '#' || id \
+             WHERE workspace_id = $1 AND giver_id = $2 AND event_id = $3 AND local_date = $4 \
                AND status = 'active' \
              RETURNING id",
         )
@@ -224,8 +227,8 @@ impl Store {
         .bind(event_id)
         .bind(date.to_string())
         .bind(to_millis(now))
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
         .context("withdrawing kudos")?;
         Ok(id)
     }
@@ -239,12 +242,13 @@ impl Store {
         week: Option<WeekDates>,
         effective: WeekDates,
     ) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        on_db!(self, |pool| {
+        let mut tx = pool.begin_write().await?;
         match week {
             Some(w) => {
                 sqlx::query(
                     "INSERT INTO week_overrides (workspace_id, year, start_date, end_date) \
-                     VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, year) DO UPDATE \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, year) DO UPDATE \
                      SET start_date = excluded.start_date, end_date = excluded.end_date",
                 )
                 .bind(workspace)
@@ -255,7 +259,7 @@ impl Store {
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM week_overrides WHERE workspace_id = ? AND year = ?")
+                sqlx::query("DELETE FROM week_overrides WHERE workspace_id = $1 AND year = $2")
                     .bind(workspace)
                     .bind(year)
                     .execute(&mut *tx)
@@ -264,7 +268,7 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT id, local_date, buckets FROM kudos \
-             WHERE workspace_id = ? AND local_date BETWEEN ? AND ?",
+             WHERE workspace_id = $1 AND local_date BETWEEN $2 AND $3",
         )
         .bind(workspace)
         .bind(format!("{year:04}-01-01"))
@@ -280,7 +284,7 @@ impl Store {
             let buckets = serde_json::to_string(&buckets_for(date, effective.contains(date)))?;
             if buckets != row.get::<String, _>(2) {
                 changed = true;
-                sqlx::query("UPDATE kudos SET buckets = ? WHERE id = ?")
+                sqlx::query("UPDATE kudos SET buckets = $1 WHERE id = $2")
                     .bind(buckets)
                     .bind(row.get::<i64, _>(0))
                     .execute(&mut *tx)
@@ -288,17 +292,19 @@ impl Store {
             }
         }
         if changed {
-            super::stats::rebuild_stats_on(&mut tx, workspace).await?;
+            tx.rebuild_stats(workspace).await?;
         }
-        super::schedule::wake_scheduler(&mut tx, workspace).await?;
+        tx.wake_scheduler(workspace).await?;
         tx.commit().await?;
+        anyhow::Ok(())
+        })?;
         self.cache.forget_workspace(workspace);
         Ok(())
     }
 
     async fn one_with_recipients(
         &self,
-        row: Option<sqlx::sqlite::SqliteRow>,
+        row: Option<super::db::Row>,
     ) -> anyhow::Result<Option<Kudos>> {
         match row {
             Some(row) => Ok(self.with_recipients(vec![row]).await?.pop()),
@@ -308,22 +314,23 @@ impl Store {
 
     pub(super) async fn with_recipients(
         &self,
-        rows: Vec<sqlx::sqlite::SqliteRow>,
+        rows: Vec<super::db::Row>,
     ) -> anyhow::Result<Vec<Kudos>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.get::<i64, _>("id")).collect();
-        let recipient_rows = sqlx::query(
+        let recipient_rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT r.kudos_id, m.id, m.display_name, d.name FROM kudos_recipients r \
              JOIN members m ON m.id = r.member_id \
              LEFT JOIN departments d ON d.id = r.department_id \
-             WHERE r.kudos_id IN (SELECT value FROM json_each(?)) \
+             WHERE r.kudos_id IN {} \
              ORDER BY r.kudos_id, m.display_name COLLATE NOCASE, m.id",
-        )
+            self.ids_in("$1")
+        )))
         .bind(serde_json::to_string(&ids)?)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         let mut recipients: HashMap<i64, Vec<Person>> = HashMap::new();
         for r in recipient_rows {
             recipients.entry(r.get(0)).or_default().push(Person {
@@ -350,12 +357,12 @@ pub(super) const KUDOS_COLUMNS: &str =
      LEFT JOIN departments gd ON gd.id = k.giver_department_id \
      LEFT JOIN members rb ON rb.id = k.revoked_by";
 
-fn kudos_from_row(row: &sqlx::sqlite::SqliteRow, recipients: Vec<Person>) -> anyhow::Result<Kudos> {
-    let kind = match row.get::<&str, _>("kind") {
+fn kudos_from_row(row: &impl Read, recipients: Vec<Person>) -> anyhow::Result<Kudos> {
+    let kind = match row.get::<String, _>("kind").as_str() {
         "feedback" => KudosKind::Feedback,
         _ => KudosKind::Kudos,
     };
-    let status = match row.get::<&str, _>("status") {
+    let status = match row.get::<String, _>("status").as_str() {
         "undone" => KudosStatus::Undone,
         "revoked" => KudosStatus::Revoked,
         _ => KudosStatus::Active,
@@ -396,10 +403,31 @@ fn status_str(status: KudosStatus) -> &'static str {
     }
 }
 
-/// The write path on a given connection, so a bulk load can run it inside one transaction.
-/// Recipient checks, the allowance, the event-id dedup, the kudos, its recipients and every
-/// aggregate are one statement: one round trip, atomic under concurrent requests.
-pub async fn insert_kudos_on(
+/// The write path on a given connection, inside the writer's batch or a bulk load's transaction.
+pub trait KudosConn {
+    fn insert_kudos(
+        &mut self,
+        k: &InsertKudos,
+    ) -> impl std::future::Future<Output = anyhow::Result<Stored>> + Send;
+}
+
+impl KudosConn for SqliteConnection {
+    /// Recipient checks, the allowance, the event-id dedup, the kudos, its recipients and every
+    /// aggregate are one statement: one round trip, atomic under concurrent requests.
+    async fn insert_kudos(&mut self, k: &InsertKudos) -> anyhow::Result<Stored> {
+        insert_kudos_sqlite(self, k).await
+    }
+}
+
+impl KudosConn for PgConnection {
+    /// Runs inside a write transaction, which holds the store's write lock (`db`): the checks
+    /// and the insert are separate statements, and nothing else writes in between.
+    async fn insert_kudos(&mut self, k: &InsertKudos) -> anyhow::Result<Stored> {
+        super::kudos_pg::insert_kudos(self, k).await
+    }
+}
+
+async fn insert_kudos_sqlite(
     conn: &mut SqliteConnection,
     k: &InsertKudos,
 ) -> anyhow::Result<Stored> {
@@ -409,22 +437,22 @@ pub async fn insert_kudos_on(
         "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, value_tag, \
            customer_name, channel, event_id, link, theme, created_at, local_date, buckets, \
            recipient_ids, recipient_count) \
-         SELECT ?1, ?2, ?3, (SELECT department_id FROM members WHERE id = ?3), ?4, ?5, ?6, ?7, ?8, \
-           ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
-         WHERE ?15 = (SELECT COUNT(*) FROM json_each(?14) AS j CROSS JOIN members AS m \
-                      ON m.id = j.value WHERE m.workspace_id = ?1 AND m.is_bot = 0) \
-           AND (?16 = 0 OR ?2 <> 'kudos' OR ?15 + ( \
-             SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
-             WHERE giver_id = ?3 AND local_date = ?12 AND kind = 'kudos' AND status <> 'undone' \
-           ) <= ?16) \
+         SELECT $1, $2, $3, (SELECT department_id FROM members WHERE id = $3), $4, $5, $6, $7, $8, \
+           $9, $10, $11, $12, $13, $14, $15 \
+         WHERE $15 = (SELECT COUNT(*) FROM json_each($14) AS j CROSS JOIN members AS m \
+                      ON m.id = j.value WHERE m.workspace_id = $1 AND m.is_bot = FALSE) \
+           AND ($16 = 0 OR $2 <> 'kudos' OR $15 + ( \
+             SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) FROM kudos \
+             WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status <> 'undone' \
+           ) <= $16) \
          ON CONFLICT (workspace_id, event_id) DO NOTHING \
          RETURNING id, \
-           (SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
-            WHERE giver_id = ?3 AND local_date = ?12 AND kind = 'kudos' AND status <> 'undone'), \
+           (SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) FROM kudos \
+            WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status <> 'undone'), \
            (SELECT json_group_array(json_array(m.id, m.display_name, d.name)) FROM members m \
             LEFT JOIN departments d ON d.id = m.department_id \
-            WHERE m.id IN (SELECT value FROM json_each(?14))), \
-           (SELECT d.name FROM members m JOIN departments d ON d.id = m.department_id WHERE m.id = ?3)",
+            WHERE m.id IN (SELECT value FROM json_each($14))), \
+           (SELECT d.name FROM members m JOIN departments d ON d.id = m.department_id WHERE m.id = $3)",
     )
     .bind(k.workspace_id)
     .bind(k.kind.as_str())
@@ -447,7 +475,7 @@ pub async fn insert_kudos_on(
     .context("storing kudos")?;
     if let Some(row) = row {
         let people: Vec<(i64, String, Option<String>)> =
-            serde_json::from_str(row.get(2)).context("reading back recipients")?;
+            serde_json::from_str(&row.get::<String, _>(2)).context("reading back recipients")?;
         let mut recipients: Vec<Person> = people
             .into_iter()
             .map(|(id, name, department)| Person {
@@ -471,7 +499,7 @@ pub async fn insert_kudos_on(
     }
     if let Some(event) = &k.event_id {
         let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM kudos WHERE workspace_id = ? AND event_id = ?")
+            sqlx::query_scalar("SELECT id FROM kudos WHERE workspace_id = $1 AND event_id = $2")
                 .bind(k.workspace_id)
                 .bind(event)
                 .fetch_optional(&mut *conn)
@@ -481,8 +509,8 @@ pub async fn insert_kudos_on(
         }
     }
     let valid: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND is_bot = 0 \
-         AND id IN (SELECT value FROM json_each(?))",
+        "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND is_bot = FALSE \
+         AND id IN (SELECT value FROM json_each($2))",
     )
     .bind(k.workspace_id)
     .bind(&recipient_ids)
@@ -492,8 +520,8 @@ pub async fn insert_kudos_on(
         return Ok(Stored::InvalidRecipients);
     }
     let used: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
-         WHERE giver_id = ? AND local_date = ? AND kind = 'kudos' AND status <> 'undone'",
+        "SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) FROM kudos \
+         WHERE giver_id = $1 AND local_date = $2 AND kind = 'kudos' AND status <> 'undone'",
     )
     .bind(k.giver_id)
     .bind(k.local_date.to_string())

@@ -4,7 +4,8 @@
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
+use super::db::{BeginWrite, Read};
+use super::members::MembersConn;
 
 use super::{from_millis, to_millis, BoardRow, Store};
 use crate::domain::model::{KudosStatus, Medallion, MemberId, MemberRef, Person, WorkspaceId};
@@ -59,9 +60,9 @@ const MEDALLION_COLUMNS: &str = "SELECT md.id, md.message, md.channel, md.create
      LEFT JOIN departments rd ON rd.id = md.recipient_department_id";
 
 const USED_IN_YEAR: &str = "SELECT COUNT(*) FROM medallions \
-     WHERE giver_id = ? AND year = ? AND status <> 'undone'";
+     WHERE giver_id = $1 AND year = $2 AND status <> 'undone'";
 
-fn medallion_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Medallion> {
+fn medallion_from_row(row: &impl Read) -> anyhow::Result<Medallion> {
     Ok(Medallion {
         id: row.get("id"),
         giver: Person {
@@ -82,7 +83,7 @@ fn medallion_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Medallion
             .parse()
             .context("stored local_date is invalid")?,
         year: row.get::<i64, _>("year") as i32,
-        status: match row.get::<&str, _>("status") {
+        status: match row.get::<String, _>("status").as_str() {
             "undone" => KudosStatus::Undone,
             "revoked" => KudosStatus::Revoked,
             _ => KudosStatus::Active,
@@ -103,10 +104,11 @@ impl Store {
         m: &InsertMedallion,
         recipient: &MemberRef,
     ) -> anyhow::Result<StoredMedallion> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        on_db!(self, |pool| {
+        let mut tx = pool.begin_write().await?;
         if let Some(event) = &m.event_id {
             let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM medallions WHERE workspace_id = ? AND event_id = ?",
+                "SELECT id FROM medallions WHERE workspace_id = $1 AND event_id = $2",
             )
             .bind(m.workspace_id)
             .bind(event)
@@ -119,8 +121,7 @@ impl Store {
         let recipient_id = match recipient {
             MemberRef::Id(id) => *id,
             MemberRef::User(u) => {
-                super::members::upsert_member_on(
-                    &mut tx,
+                tx.upsert_member(
                     m.workspace_id,
                     &u.external_id,
                     &u.name,
@@ -131,7 +132,7 @@ impl Store {
             }
         };
         let found: Option<(bool, String)> = sqlx::query_as(
-            "SELECT is_bot, display_name FROM members WHERE id = ? AND workspace_id = ?",
+            "SELECT is_bot, display_name FROM members WHERE id = $1 AND workspace_id = $2",
         )
         .bind(recipient_id)
         .bind(m.workspace_id)
@@ -153,8 +154,8 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO medallions (workspace_id, giver_id, recipient_id, giver_department_id, \
                recipient_department_id, message, channel, event_id, created_at, local_date, year) \
-             VALUES (?1, ?2, ?3, (SELECT department_id FROM members WHERE id = ?2), \
-               (SELECT department_id FROM members WHERE id = ?3), ?4, ?5, ?6, ?7, ?8, ?9) \
+             VALUES ($1, $2, $3, (SELECT department_id FROM members WHERE id = $2), \
+               (SELECT department_id FROM members WHERE id = $3), $4, $5, $6, $7, $8, $9) \
              RETURNING id",
         )
         .bind(m.workspace_id)
@@ -170,7 +171,7 @@ impl Store {
         .await
         .context("storing a medallion")?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEDALLION_COLUMNS} WHERE md.id = ?"
+            "{MEDALLION_COLUMNS} WHERE md.id = $1"
         )))
         .bind(id)
         .fetch_one(&mut *tx)
@@ -183,15 +184,16 @@ impl Store {
             medallion: Box::new(medallion),
             used: count(used + 1),
         })
+        })
     }
 
     /// Medallions the member has given in `year` and not undone.
     pub async fn medallions_used(&self, giver: MemberId, year: i32) -> anyhow::Result<u32> {
-        let used: i64 = sqlx::query_scalar(USED_IN_YEAR)
+        let used: i64 = on_db!(self, |pool| sqlx::query_scalar(USED_IN_YEAR)
             .bind(giver)
             .bind(year)
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_one(pool)
+            .await)?;
         Ok(count(used))
     }
 
@@ -200,13 +202,13 @@ impl Store {
         workspace: WorkspaceId,
         id: i64,
     ) -> anyhow::Result<Option<Medallion>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEDALLION_COLUMNS} WHERE md.workspace_id = ? AND md.id = ?"
+        let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEDALLION_COLUMNS} WHERE md.workspace_id = $1 AND md.id = $2"
         )))
         .bind(workspace)
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await.map(super::db::opt))?;
         row.as_ref().map(medallion_from_row).transpose()
     }
 
@@ -215,27 +217,27 @@ impl Store {
         &self,
         giver: MemberId,
     ) -> anyhow::Result<Option<Medallion>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEDALLION_COLUMNS} WHERE md.giver_id = ? AND md.status = 'active' \
+        let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MEDALLION_COLUMNS} WHERE md.giver_id = $1 AND md.status = 'active' \
              ORDER BY md.created_at DESC, md.id DESC LIMIT 1"
         )))
         .bind(giver)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await.map(super::db::opt))?;
         row.as_ref().map(medallion_from_row).transpose()
     }
 
     /// Takes an active medallion back (it no longer counts against its giver's year); false
     /// when it was not active.
     pub async fn undo_medallion(&self, id: i64, now: DateTime<Utc>) -> anyhow::Result<bool> {
-        let done = sqlx::query(
-            "UPDATE medallions SET status = 'undone', status_changed_at = ? \
-             WHERE id = ? AND status = 'active'",
+        let done = on_db!(self, |pool| sqlx::query(
+            "UPDATE medallions SET status = 'undone', status_changed_at = $1 \
+             WHERE id = $2 AND status = 'active'",
         )
         .bind(to_millis(now))
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -249,19 +251,19 @@ impl Store {
         limit: Option<u32>,
     ) -> anyhow::Result<Vec<Medallion>> {
         let (from, to) = dates.unzip();
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM ({MEDALLION_COLUMNS} WHERE md.workspace_id = ?1 \
-             AND (?2 IS NULL OR md.local_date >= ?2) AND (?3 IS NULL OR md.local_date <= ?3) \
-             AND (?4 OR md.status = 'active') \
-             ORDER BY md.created_at DESC, md.id DESC LIMIT ?5) ORDER BY created_at, id"
+        let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM ({MEDALLION_COLUMNS} WHERE md.workspace_id = $1 \
+             AND ($2 IS NULL OR md.local_date >= $2) AND ($3 IS NULL OR md.local_date <= $3) \
+             AND ($4 OR md.status = 'active') \
+             ORDER BY md.created_at DESC, md.id DESC LIMIT $5) AS newest ORDER BY created_at, id"
         )))
         .bind(workspace)
         .bind(from.map(|d| d.to_string()))
         .bind(to.map(|d| d.to_string()))
         .bind(include_removed)
-        .bind(limit.map_or(-1, i64::from))
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(limit.map_or(i64::MAX, i64::from))
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         rows.iter().map(medallion_from_row).collect()
     }
 
@@ -273,20 +275,20 @@ impl Store {
         limit: u32,
     ) -> anyhow::Result<Vec<BoardRow>> {
         let (from, to) = dates.unzip();
-        let rows = sqlx::query(
+        let rows = on_db!(self, |pool| sqlx::query(
             "SELECT r.display_name, COUNT(*) AS n FROM medallions md \
              JOIN members r ON r.id = md.recipient_id \
-             WHERE md.workspace_id = ?1 AND md.status = 'active' \
-               AND (?2 IS NULL OR md.local_date >= ?2) AND (?3 IS NULL OR md.local_date <= ?3) \
-             GROUP BY md.recipient_id \
-             ORDER BY n DESC, r.display_name COLLATE NOCASE, r.id LIMIT ?4",
+             WHERE md.workspace_id = $1 AND md.status = 'active' \
+               AND ($2 IS NULL OR md.local_date >= $2) AND ($3 IS NULL OR md.local_date <= $3) \
+             GROUP BY md.recipient_id, r.id, r.display_name \
+             ORDER BY n DESC, r.display_name COLLATE NOCASE, r.id LIMIT $4",
         )
         .bind(workspace)
         .bind(from.map(|d| d.to_string()))
         .bind(to.map(|d| d.to_string()))
-        .bind(limit.max(1))
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| BoardRow {
@@ -304,20 +306,20 @@ impl Store {
         member: MemberId,
     ) -> anyhow::Result<Option<(i64, i64)>> {
         let (from, to) = dates.unzip();
-        let row = sqlx::query(
+        let row = on_db!(self, |pool| sqlx::query(
             "WITH counts AS (SELECT recipient_id, COUNT(*) AS n FROM medallions \
-               WHERE workspace_id = ?1 AND status = 'active' \
-                 AND (?2 IS NULL OR local_date >= ?2) AND (?3 IS NULL OR local_date <= ?3) \
+               WHERE workspace_id = $1 AND status = 'active' \
+                 AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
                GROUP BY recipient_id) \
              SELECT (SELECT COUNT(*) + 1 FROM counts c2 WHERE c2.n > c.n), c.n \
-             FROM counts c WHERE c.recipient_id = ?4",
+             FROM counts c WHERE c.recipient_id = $4",
         )
         .bind(workspace)
         .bind(from.map(|d| d.to_string()))
         .bind(to.map(|d| d.to_string()))
         .bind(member)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await.map(super::db::opt))?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
@@ -327,14 +329,14 @@ impl Store {
         member: MemberId,
         year: i32,
     ) -> anyhow::Result<(i64, i64)> {
-        let row = sqlx::query(
-            "SELECT COALESCE(SUM(year = ?2), 0), COUNT(*) FROM medallions \
-             WHERE recipient_id = ?1 AND status = 'active'",
+        let row = on_db!(self, |pool| sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN year = $2 THEN 1 ELSE 0 END), 0), COUNT(*) FROM medallions \
+             WHERE recipient_id = $1 AND status = 'active'",
         )
         .bind(member)
         .bind(year)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await.map(super::db::one))?;
         Ok((row.get(0), row.get(1)))
     }
 
@@ -349,9 +351,9 @@ impl Store {
         created_at: DateTime<Utc>,
         local_date: NaiveDate,
     ) -> anyhow::Result<(i64, bool)> {
-        let inserted: Option<i64> = sqlx::query_scalar(
+        let inserted: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
             "INSERT INTO customer_thanks (workspace_id, member_id, note, event_id, created_at, \
-             local_date) VALUES (?, ?, ?, ?, ?, ?) \
+             local_date) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING id",
         )
         .bind(workspace)
@@ -360,19 +362,19 @@ impl Store {
         .bind(event_id)
         .bind(to_millis(created_at))
         .bind(local_date.to_string())
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
         .context("recording a customer thank-you")?;
         if let Some(id) = inserted {
             return Ok((id, true));
         }
-        let id: i64 = sqlx::query_scalar(
-            "SELECT id FROM customer_thanks WHERE workspace_id = ? AND event_id = ?",
+        let id: i64 = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM customer_thanks WHERE workspace_id = $1 AND event_id = $2",
         )
         .bind(workspace)
         .bind(event_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok((id, false))
     }
 
@@ -384,17 +386,17 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<i64> {
         let (from, to) = dates.unzip();
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM customer_thanks WHERE workspace_id = ?1 \
-             AND (?2 IS NULL OR member_id = ?2) \
-             AND (?3 IS NULL OR local_date >= ?3) AND (?4 IS NULL OR local_date <= ?4)",
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM customer_thanks WHERE workspace_id = $1 \
+             AND ($2 IS NULL OR member_id = $2) \
+             AND ($3 IS NULL OR local_date >= $3) AND ($4 IS NULL OR local_date <= $4)",
         )
         .bind(workspace)
         .bind(member)
         .bind(from.map(|d| d.to_string()))
         .bind(to.map(|d| d.to_string()))
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// People who thanked at least one customer between two local dates.
@@ -403,15 +405,15 @@ impl Store {
         workspace: WorkspaceId,
         dates: (NaiveDate, NaiveDate),
     ) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT member_id) FROM customer_thanks WHERE workspace_id = ? \
-             AND local_date >= ? AND local_date <= ?",
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT member_id) FROM customer_thanks WHERE workspace_id = $1 \
+             AND local_date >= $2 AND local_date <= $3",
         )
         .bind(workspace)
         .bind(dates.0.to_string())
         .bind(dates.1.to_string())
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// Thank-you notes to customers between two local dates, oldest first.
@@ -420,19 +422,19 @@ impl Store {
         workspace: WorkspaceId,
         dates: (Option<NaiveDate>, Option<NaiveDate>),
     ) -> anyhow::Result<Vec<CustomerThanksRow>> {
-        let rows = sqlx::query(
+        let rows = on_db!(self, |pool| sqlx::query(
             "SELECT c.id, c.note, c.created_at, c.local_date, m.id, m.display_name, d.name \
              FROM customer_thanks c JOIN members m ON m.id = c.member_id \
              LEFT JOIN departments d ON d.id = m.department_id \
-             WHERE c.workspace_id = ?1 \
-               AND (?2 IS NULL OR c.local_date >= ?2) AND (?3 IS NULL OR c.local_date <= ?3) \
+             WHERE c.workspace_id = $1 \
+               AND ($2 IS NULL OR c.local_date >= $2) AND ($3 IS NULL OR c.local_date <= $3) \
              ORDER BY c.created_at, c.id",
         )
         .bind(workspace)
         .bind(dates.0.map(|d| d.to_string()))
         .bind(dates.1.map(|d| d.to_string()))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         rows.iter()
             .map(|r| {
                 Ok(CustomerThanksRow {
@@ -462,16 +464,16 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let done = sqlx::query(
+        let done = on_db!(self, |pool| sqlx::query(
             "INSERT INTO welcomes (workspace_id, external_id, reason, created_at) \
-             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(workspace)
         .bind(external_id)
         .bind(reason)
         .bind(to_millis(now))
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -481,12 +483,12 @@ impl Store {
         workspace: WorkspaceId,
         external_id: &str,
     ) -> anyhow::Result<bool> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM welcomes WHERE workspace_id = ? AND external_id = ?)",
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM welcomes WHERE workspace_id = $1 AND external_id = $2)",
         )
         .bind(workspace)
         .bind(external_id)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(pool)
+        .await)?)
     }
 }

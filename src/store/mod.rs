@@ -1,16 +1,46 @@
-//! The store owns every SQL statement. SQLite through sqlx: WAL, foreign keys, a busy timeout,
-//! and the embedded forward-only migrations applied at start.
+//! The store owns every SQL statement. Two backends behind one API (`db`): SQLite through sqlx
+//! (WAL, foreign keys, a busy timeout; the embedded default) and PostgreSQL (`postgres`), each
+//! with its own embedded forward-only migrations applied at start.
+
+/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it is: the body is
+/// compiled once per backend.
+macro_rules! on_db {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::db::Db::Sqlite($pool) => $body,
+            $crate::store::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` on the store's single writer (see `writer`) with `$conn` its connection, in the
+/// next batch; compiled once per backend.
+macro_rules! write_job {
+    ($store:expr, $savepoint:expr, move |$conn:ident| $body:block) => {
+        match &$store.writer {
+            $crate::store::Writers::Sqlite(w) => {
+                w.write($savepoint, move |$conn| Box::pin(async move $body)).await
+            }
+            $crate::store::Writers::Postgres(w) => {
+                w.write($savepoint, move |$conn| Box::pin(async move $body)).await
+            }
+        }
+    };
+}
 
 mod awards;
 mod boards;
 mod cache;
 mod checkpoint;
+mod db;
 mod deliveries;
 mod held;
 mod kudos;
 mod kudos_batch;
+mod kudos_pg;
 mod medallions;
 mod members;
+mod postgres;
 mod schedule;
 mod slack;
 mod stats;
@@ -25,15 +55,16 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::ConnectOptions;
-use sqlx::SqlitePool;
+use sqlx::{PgConnection, SqliteConnection, SqlitePool};
 
 use crate::config::{BadInput, DatabaseConfig};
 
 pub use awards::{NominationRow, ThanksRow, WinnerRow};
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
+pub use db::Dialect;
 pub use deliveries::DeliveryFailure;
 pub use held::HeldPost;
-pub use kudos::{insert_kudos_on, InsertKudos, KudosFilter, Stored};
+pub use kudos::{InsertKudos, KudosConn, KudosFilter, Stored};
 pub use medallions::{CustomerThanksRow, InsertMedallion, StoredMedallion};
 pub use schedule::Outcome;
 pub use slack::{NewInstall, SealedInstall};
@@ -41,21 +72,36 @@ pub use wall::{DayCount, DepartmentFlow, WallRow};
 pub use workspaces::SettingChange;
 pub use writer::WriteFailed;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Debug, Clone)]
 pub struct Store {
     /// Reads, and the rare writes that are not worth a queue (settings).
-    pool: SqlitePool,
+    db: db::Db,
     /// Thank-yous, members and the boards' folds: one connection, group commit.
-    writer: writer::Writer,
+    writer: Writers,
     cache: std::sync::Arc<cache::Cache>,
     location: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Writers {
+    Sqlite(writer::Writer<SqliteConnection>),
+    Postgres(writer::Writer<PgConnection>),
 }
 
 impl Store {
     /// Opens (creating when missing) the database and applies pending migrations.
     pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<Self> {
+        if postgres::is_postgres(&config.url) {
+            let (pool, conn, location) = postgres::connect(config).await?;
+            return Ok(Self {
+                db: db::Db::Postgres(pool),
+                writer: Writers::Postgres(writer::Writer::spawn(conn, None)),
+                cache: Default::default(),
+                location,
+            });
+        }
         let (options, location) = connect_options(&config.url)?;
         let options = options
             .create_if_missing(true)
@@ -109,8 +155,8 @@ impl Store {
             limit_bytes: config.wal_limit_mb * 1024 * 1024,
         });
         Ok(Self {
-            pool,
-            writer: writer::Writer::spawn(conn, log),
+            db: db::Db::Sqlite(pool),
+            writer: Writers::Sqlite(writer::Writer::spawn(conn, log)),
             cache: Default::default(),
             location,
         })
@@ -118,21 +164,61 @@ impl Store {
 
     /// How many migrations the database has applied.
     pub async fn applied_migrations(&self) -> anyhow::Result<i64> {
-        let n = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&self.pool)
-            .await?;
+        let n = on_db!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await?
+        });
         Ok(n)
     }
 
-    /// The pool itself, for benchmarks that compare against raw statements.
     /// Whether the database answers at all.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(db::done))?;
         Ok(())
     }
 
+    /// Which backend this store runs on.
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// The statement text for this store's backend, where the two dialects differ.
+    fn sql(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self.dialect() {
+            Dialect::Sqlite => sqlite,
+            Dialect::Postgres => postgres,
+        }
+    }
+
+    /// A subquery of the ids in a JSON array bound at `param`, e.g. `m.id IN {ids_in("$2")}`.
+    fn ids_in(&self, param: &str) -> String {
+        match self.dialect() {
+            Dialect::Sqlite => format!("(SELECT value FROM json_each({param}))"),
+            Dialect::Postgres => {
+                format!("(SELECT value::bigint FROM json_array_elements_text({param}::json))")
+            }
+        }
+    }
+
+    /// The SQLite pool itself, for tests and benchmarks that look inside the file.
+    ///
+    /// # Panics
+    /// On PostgreSQL.
     pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        match &self.db {
+            db::Db::Sqlite(pool) => pool,
+            db::Db::Postgres(_) => panic!("Store::pool is SQLite's; this store is PostgreSQL"),
+        }
+    }
+
+    /// The read pool's (size, idle, max connections), for metrics.
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        on_db!(self, |pool| (
+            pool.size(),
+            pool.num_idle(),
+            pool.options().get_max_connections()
+        ))
     }
 
     pub fn location(&self) -> &str {
@@ -140,20 +226,25 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.pool.close().await;
+        match &self.writer {
+            Writers::Sqlite(w) => w.close().await,
+            Writers::Postgres(w) => w.close().await,
+        }
+        on_db!(self, |pool| pool.close().await);
     }
 }
 
-/// Only SQLite is supported: any other `scheme://` would otherwise be taken for a file path
-/// (`postgres://…` became a folder named `postgres:`). The rest of the URL is not echoed, as it
-/// may hold a password.
+/// SQLite (a path or a `sqlite:` URL) or PostgreSQL (`postgres://` or `postgresql://`): any
+/// other `scheme://` would otherwise be taken for a file path (`mysql://…` would become a
+/// folder named `mysql:`). The rest of the URL is not echoed, as it may hold a password.
 pub fn check_url(url: &str) -> Result<(), BadInput> {
     match url.trim().split_once("://") {
-        Some((scheme, _)) if scheme != "sqlite" => Err(BadInput(format!(
-            "database.url: {scheme}:// is not supported, only SQLite is; use a file path such as \
-             data/spotlight.db or a sqlite: URL"
-        ))),
+        Some((scheme, _)) if !matches!(scheme, "sqlite" | "postgres" | "postgresql") => {
+            Err(BadInput(format!(
+                "database.url: {scheme}:// is not supported; use a file path such as \
+                 data/spotlight.db, a sqlite: URL, or a postgres:// URL"
+            )))
+        }
         _ => Ok(()),
     }
 }

@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use sqlx::Row;
 
+use super::db::{for_each_conn, BeginWrite, Read};
 use super::{from_millis, to_millis, Store};
 use crate::domain::model::WorkspaceId;
 use crate::domain::schedule::{PostKind, PostSetting};
@@ -27,15 +27,15 @@ impl Store {
         workspace: WorkspaceId,
     ) -> anyhow::Result<Vec<(PostKind, PostSetting)>> {
         let rows =
-            sqlx::query("SELECT kind, enabled, time FROM post_settings WHERE workspace_id = ?")
+            on_db!(self, |pool| sqlx::query("SELECT kind, enabled, time FROM post_settings WHERE workspace_id = $1")
                 .bind(workspace)
-                .fetch_all(&self.pool)
-                .await?;
+                .fetch_all(pool)
+                .await.map(super::db::all))?;
         Ok(rows
             .iter()
             .filter_map(|r| {
-                let kind = PostKind::parse(r.get::<&str, _>(0))?;
-                let time = NaiveTime::parse_from_str(r.get::<&str, _>(2), "%H:%M").ok()?;
+                let kind = PostKind::parse(&r.get::<String, _>(0))?;
+                let time = NaiveTime::parse_from_str(&r.get::<String, _>(2), "%H:%M").ok()?;
                 Some((
                     kind,
                     PostSetting {
@@ -54,9 +54,10 @@ impl Store {
         kind: PostKind,
         setting: PostSetting,
     ) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        on_db!(self, |pool| {
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
-            "INSERT INTO post_settings (workspace_id, kind, enabled, time) VALUES (?, ?, ?, ?) \
+            "INSERT INTO post_settings (workspace_id, kind, enabled, time) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (workspace_id, kind) DO UPDATE SET enabled = excluded.enabled, time = excluded.time",
         )
         .bind(workspace)
@@ -65,9 +66,10 @@ impl Store {
         .bind(setting.time.format("%H:%M").to_string())
         .execute(&mut *tx)
         .await?;
-        wake_scheduler(&mut tx, workspace).await?;
+        tx.wake_scheduler(workspace).await?;
         tx.commit().await?;
-        Ok(())
+        anyhow::Ok(())
+        })
     }
 
     /// Workspaces of `platform` with something due at `now`, soonest first: an index range scan,
@@ -78,21 +80,21 @@ impl Store {
         now: DateTime<Utc>,
         limit: u32,
     ) -> anyhow::Result<Vec<WorkspaceId>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM workspaces WHERE platform = ? AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM workspaces WHERE platform = $1 AND next_due_at <= $2 ORDER BY next_due_at LIMIT $3",
         )
         .bind(platform)
         .bind(to_millis(now))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await)?)
     }
 
     pub async fn next_due_at(&self, workspace: WorkspaceId) -> anyhow::Result<DateTime<Utc>> {
-        let ms: i64 = sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = ?")
+        let ms: i64 = on_db!(self, |pool| sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = $1")
             .bind(workspace)
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_one(pool)
+            .await)?;
         Ok(from_millis(ms.min(253_402_300_799_000)))
     }
 
@@ -104,16 +106,20 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-        sqlx::query(
+        let sql = self.sql(
             "INSERT INTO schedule_changes (workspace_id, kind, changed_at) \
-             SELECT ?1, value, ?2 FROM json_each(?3) WHERE true \
+             SELECT $1, value, $2 FROM json_each($3) WHERE true \
              ON CONFLICT (workspace_id, kind) DO UPDATE SET changed_at = excluded.changed_at",
-        )
+            "INSERT INTO schedule_changes (workspace_id, kind, changed_at) \
+             SELECT $1, value, $2 FROM json_array_elements_text($3::json) \
+             ON CONFLICT (workspace_id, kind) DO UPDATE SET changed_at = excluded.changed_at",
+        );
+        on_db!(self, |pool| sqlx::query(sql)
         .bind(workspace)
         .bind(to_millis(now))
         .bind(serde_json::to_string(&names)?)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(())
     }
 
@@ -123,10 +129,10 @@ impl Store {
         workspace: WorkspaceId,
     ) -> anyhow::Result<Vec<(PostKind, DateTime<Utc>)>> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT kind, changed_at FROM schedule_changes WHERE workspace_id = ?")
+            on_db!(self, |pool| sqlx::query_as("SELECT kind, changed_at FROM schedule_changes WHERE workspace_id = $1")
                 .bind(workspace)
-                .fetch_all(&self.pool)
-                .await?;
+                .fetch_all(pool)
+                .await)?;
         Ok(rows
             .into_iter()
             .filter_map(|(k, at)| PostKind::parse(&k).map(|k| (k, from_millis(at))))
@@ -139,10 +145,10 @@ impl Store {
     /// tick can tell that one happened while it ran.
     pub async fn next_due_raw(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
         Ok(
-            sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = ?")
+            on_db!(self, |pool| sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = $1")
                 .bind(workspace)
-                .fetch_one(&self.pool)
-                .await?,
+                .fetch_one(pool)
+                .await)?,
         )
     }
 
@@ -155,12 +161,12 @@ impl Store {
         seen: i64,
     ) -> anyhow::Result<bool> {
         let done =
-            sqlx::query("UPDATE workspaces SET next_due_at = ? WHERE id = ? AND next_due_at = ?")
+            on_db!(self, |pool| sqlx::query("UPDATE workspaces SET next_due_at = $1 WHERE id = $2 AND next_due_at = $3")
                 .bind(at.map(to_millis).unwrap_or(i64::MAX))
                 .bind(workspace)
                 .bind(seen)
-                .execute(&self.pool)
-                .await?;
+                .execute(pool)
+                .await.map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -169,11 +175,11 @@ impl Store {
         workspace: WorkspaceId,
         at: Option<DateTime<Utc>>,
     ) -> anyhow::Result<()> {
-        sqlx::query("UPDATE workspaces SET next_due_at = ? WHERE id = ?")
+        on_db!(self, |pool| sqlx::query("UPDATE workspaces SET next_due_at = $1 WHERE id = $2")
             .bind(at.map(to_millis).unwrap_or(i64::MAX))
             .bind(workspace)
-            .execute(&self.pool)
-            .await?;
+            .execute(pool)
+            .await.map(super::db::done))?;
         Ok(())
     }
 
@@ -187,23 +193,27 @@ impl Store {
         target: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let blocked: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM post_ledger WHERE workspace_id = ?1 AND kind = ?2 \
-               AND local_date = ?3 AND target = ?4 \
-               AND NOT (status = 'retry' AND next_attempt_at <= ?5))",
+        let blocked: bool = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM post_ledger WHERE workspace_id = $1 AND kind = $2 \
+               AND local_date = $3 AND target = $4 \
+               AND NOT (status = 'retry' AND next_attempt_at <= $5) \
+               AND NOT (status = 'sending' AND updated_at <= $6))",
         )
         .bind(workspace)
         .bind(kind.as_str())
         .bind(date.to_string())
         .bind(target)
         .bind(to_millis(now))
-        .fetch_one(&self.pool)
-        .await?;
+        .bind(to_millis(now - CLAIM_LEASE))
+        .fetch_one(pool)
+        .await)?;
         Ok(!blocked)
     }
 
-    /// Claims a post for sending: true when it was never claimed, or is waiting for a retry that
-    /// is due. Claiming before sending means a crash can lose a post but never send it twice.
+    /// Claims a post for sending: the attempt number when it was never claimed, is waiting for a
+    /// retry that is due, or was claimed more than `CLAIM_LEASE` ago by a process that never
+    /// finished it (it stopped mid-send). The claim is the arbiter between processes: whichever
+    /// claims first sends, so each post goes out once without a leader.
     pub async fn claim_post(
         &self,
         workspace: WorkspaceId,
@@ -212,12 +222,10 @@ impl Store {
         target: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<u32>> {
-        let attempts: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO post_ledger (workspace_id, kind, local_date, target, status, attempts, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, 'sending', 1, ?5) \
-             ON CONFLICT (workspace_id, kind, local_date, target) DO UPDATE \
-               SET status = 'sending', attempts = attempts + 1, updated_at = ?5 \
-               WHERE status = 'retry' AND next_attempt_at <= ?5 \
+        let abandoned: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+            "UPDATE post_ledger SET attempts = attempts + 1, updated_at = $5 \
+             WHERE workspace_id = $1 AND kind = $2 AND local_date = $3 AND target = $4 \
+               AND status = 'sending' AND updated_at <= $6 \
              RETURNING attempts",
         )
         .bind(workspace)
@@ -225,8 +233,34 @@ impl Store {
         .bind(date.to_string())
         .bind(target)
         .bind(to_millis(now))
-        .fetch_optional(&self.pool)
-        .await?;
+        .bind(to_millis(now - CLAIM_LEASE))
+        .fetch_optional(pool)
+        .await)?;
+        if let Some(attempts) = abandoned {
+            tracing::warn!(
+                workspace = %workspace,
+                kind = kind.as_str(),
+                date = %date,
+                "a post claimed {} minutes ago was never finished (its process stopped mid-send); sending it again",
+                CLAIM_LEASE.num_minutes()
+            );
+            return Ok(Some(attempts as u32));
+        }
+        let attempts: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+            "INSERT INTO post_ledger (workspace_id, kind, local_date, target, status, attempts, updated_at) \
+             VALUES ($1, $2, $3, $4, 'sending', 1, $5) \
+             ON CONFLICT (workspace_id, kind, local_date, target) DO UPDATE \
+               SET status = 'sending', attempts = post_ledger.attempts + 1, updated_at = $5 \
+               WHERE post_ledger.status = 'retry' AND post_ledger.next_attempt_at <= $5 \
+             RETURNING attempts",
+        )
+        .bind(workspace)
+        .bind(kind.as_str())
+        .bind(date.to_string())
+        .bind(target)
+        .bind(to_millis(now))
+        .fetch_optional(pool)
+        .await)?;
         Ok(attempts.map(|a| a as u32))
     }
 
@@ -246,9 +280,9 @@ impl Store {
             }
             Outcome::Failed { error } => ("failed", None, Some(error.as_str()), false),
         };
-        sqlx::query(
-            "UPDATE post_ledger SET status = ?, next_attempt_at = ?, last_error = ?, late = ?, updated_at = ? \
-             WHERE workspace_id = ? AND kind = ? AND local_date = ? AND target = ?",
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE post_ledger SET status = $1, next_attempt_at = $2, last_error = $3, late = $4, updated_at = $5 \
+             WHERE workspace_id = $6 AND kind = $7 AND local_date = $8 AND target = $9",
         )
         .bind(status)
         .bind(next)
@@ -259,8 +293,8 @@ impl Store {
         .bind(kind.as_str())
         .bind(date.to_string())
         .bind(target)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(())
     }
 
@@ -270,14 +304,14 @@ impl Store {
         workspace: WorkspaceId,
         today: NaiveDate,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = sqlx::query_scalar(
+        let at: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
             "SELECT MIN(next_attempt_at) FROM post_ledger \
-             WHERE workspace_id = ? AND status = 'retry' AND local_date >= ?",
+             WHERE workspace_id = $1 AND status = 'retry' AND local_date >= $2",
         )
         .bind(workspace)
         .bind(today.to_string())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok(at.map(from_millis))
     }
 
@@ -288,15 +322,15 @@ impl Store {
         kind: PostKind,
         date: NaiveDate,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = sqlx::query_scalar(
+        let at: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
             "SELECT MIN(next_attempt_at) FROM post_ledger \
-             WHERE workspace_id = ? AND kind = ? AND local_date = ? AND status = 'retry'",
+             WHERE workspace_id = $1 AND kind = $2 AND local_date = $3 AND status = 'retry'",
         )
         .bind(workspace)
         .bind(kind.as_str())
         .bind(date.to_string())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         Ok(at.map(from_millis))
     }
 
@@ -305,13 +339,13 @@ impl Store {
         &self,
         workspace: WorkspaceId,
     ) -> anyhow::Result<Vec<(String, String, String, String, i64, bool)>> {
-        let rows = sqlx::query(
+        let rows = on_db!(self, |pool| sqlx::query(
             "SELECT kind, local_date, target, status, attempts, late FROM post_ledger \
-             WHERE workspace_id = ? ORDER BY local_date, updated_at, kind, target",
+             WHERE workspace_id = $1 ORDER BY local_date, updated_at, kind, target",
         )
         .bind(workspace)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
@@ -319,16 +353,30 @@ impl Store {
     }
 }
 
-/// Makes the scheduler look at the workspace at its next tick. Each wake sets a new negative
-/// value (always due), so a tick running meanwhile sees that its view is stale and does not
-/// overwrite the wake with the next due time it worked out (`set_next_due_unless_woken`).
-pub(super) async fn wake_scheduler(
-    conn: &mut sqlx::SqliteConnection,
-    ws: WorkspaceId,
-) -> anyhow::Result<()> {
-    sqlx::query("UPDATE workspaces SET next_due_at = MIN(next_due_at, 0) - 1 WHERE id = ?")
-        .bind(ws)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// A claim this old that never finished was abandoned: its process stopped while sending.
+/// Long enough for any real send (rate limits included) to finish first.
+pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
+pub(super) trait ScheduleConn {
+    /// Makes the scheduler look at the workspace at its next tick. Each wake sets a new
+    /// negative value (always due), so a tick running meanwhile sees that its view is stale and
+    /// does not overwrite the wake with the next due time it worked out
+    /// (`set_next_due_unless_woken`).
+    async fn wake_scheduler(&mut self, ws: WorkspaceId) -> anyhow::Result<()>;
+}
+
+for_each_conn! {
+    impl ScheduleConn {
+        async fn wake_scheduler(&mut self, ws: WorkspaceId) -> anyhow::Result<()> {
+            sqlx::query(
+                "UPDATE workspaces \
+                 SET next_due_at = CASE WHEN next_due_at < 0 THEN next_due_at ELSE 0 END - 1 \
+                 WHERE id = $1",
+            )
+            .bind(ws)
+            .execute(&mut *self)
+            .await?;
+            Ok(())
+        }
+    }
 }

@@ -27,9 +27,9 @@ impl Store {
         i: &NewInstall<'_>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        sqlx::query(
+        on_db!(self, |pool| sqlx::query(
             "INSERT INTO slack_installs (team_id, team_name, bot_user_id, scopes, token_nonce, \
-               token_sealed, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+               token_sealed, installed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (team_id) DO UPDATE SET team_name = excluded.team_name, \
                bot_user_id = excluded.bot_user_id, scopes = excluded.scopes, \
                token_nonce = excluded.token_nonce, token_sealed = excluded.token_sealed, \
@@ -42,18 +42,18 @@ impl Store {
         .bind(i.nonce)
         .bind(i.sealed)
         .bind(to_millis(now))
-        .execute(self.pool())
-        .await?;
+        .execute(pool)
+        .await.map(super::db::done))?;
         Ok(())
     }
 
     pub async fn slack_install(&self, team_id: &str) -> anyhow::Result<Option<SealedInstall>> {
-        let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-            "SELECT team_name, token_nonce, token_sealed FROM slack_installs WHERE team_id = ?",
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT team_name, token_nonce, token_sealed FROM slack_installs WHERE team_id = $1",
         )
         .bind(team_id)
-        .fetch_optional(self.pool())
-        .await?;
+        .fetch_optional(pool)
+        .await)?;
         Ok(row.map(|(team_name, nonce, sealed)| SealedInstall {
             team_name,
             nonce,
@@ -63,19 +63,19 @@ impl Store {
 
     /// Forgets a workspace's token; true when there was one.
     pub async fn remove_slack_install(&self, team_id: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM slack_installs WHERE team_id = ?")
+        let done = on_db!(self, |pool| sqlx::query("DELETE FROM slack_installs WHERE team_id = $1")
             .bind(team_id)
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await.map(super::db::done))?;
         Ok(done.rows_affected() > 0)
     }
 
     pub async fn save_oauth_state(&self, state: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO oauth_states (state, created_at) VALUES (?, ?)")
+        on_db!(self, |pool| sqlx::query("INSERT INTO oauth_states (state, created_at) VALUES ($1, $2)")
             .bind(state)
             .bind(to_millis(now))
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await.map(super::db::done))?;
         Ok(())
     }
 
@@ -86,14 +86,14 @@ impl Store {
         state: &str,
         not_before: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        sqlx::query("DELETE FROM oauth_states WHERE created_at < ?")
+        on_db!(self, |pool| sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
             .bind(to_millis(not_before))
-            .execute(self.pool())
-            .await?;
-        let done = sqlx::query("DELETE FROM oauth_states WHERE state = ?")
+            .execute(pool)
+            .await.map(super::db::done))?;
+        let done = on_db!(self, |pool| sqlx::query("DELETE FROM oauth_states WHERE state = $1")
             .bind(state)
-            .execute(self.pool())
-            .await?;
+            .execute(pool)
+            .await.map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -1,135 +1,196 @@
 //! The boards' aggregates: folded in batches from the thank-yous, or rebuilt from scratch.
 
 use anyhow::Context;
-use sqlx::{Row, SqliteConnection};
-
+use super::db::{for_each_conn, sql_for, BeginWrite, Read};
 use super::Store;
 use crate::domain::model::WorkspaceId;
 
 impl Store {
     /// Recomputes every board of a workspace from the thank-yous themselves.
     pub async fn rebuild_stats(&self, workspace: WorkspaceId) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        rebuild_stats_on(&mut tx, workspace).await?;
-        tx.commit().await?;
-        Ok(())
+        on_db!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            tx.rebuild_stats(workspace).await?;
+            tx.commit().await?;
+            anyhow::Ok(())
+        })
     }
 }
 
-pub(super) async fn rebuild_stats_on(
-    conn: &mut SqliteConnection,
-    workspace: WorkspaceId,
-) -> anyhow::Result<()> {
-    for statement in CLEAR_STATS {
-        sqlx::query(*statement)
-            .bind(workspace)
-            .execute(&mut *conn)
-            .await
-            .context("clearing leaderboards")?;
-    }
-    fold_on(conn, workspace).await
+pub(super) trait StatsConn {
+    async fn rebuild_stats(&mut self, workspace: WorkspaceId) -> anyhow::Result<()>;
+    /// Counts every thank-you written since the last fold into the boards; a no-op when none
+    /// are.
+    async fn fold_stats(&mut self, workspace: WorkspaceId) -> anyhow::Result<()>;
 }
 
-/// Counts every thank-you written since the last fold into the boards; a no-op when none are.
-async fn fold_on(conn: &mut SqliteConnection, workspace: WorkspaceId) -> anyhow::Result<()> {
-    let row = sqlx::query(
-        "SELECT COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = ?1), 0), \
-                COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = ?1), 0)",
-    )
-    .bind(workspace)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (from, to): (i64, i64) = (row.get(0), row.get(1));
-    if to <= from {
-        return Ok(());
-    }
-    for statement in FOLD_STATS {
-        sqlx::query(*statement)
+for_each_conn! {
+    impl StatsConn {
+        async fn rebuild_stats(&mut self, workspace: WorkspaceId) -> anyhow::Result<()> {
+            for statement in CLEAR_STATS {
+                sqlx::query(*statement)
+                    .bind(workspace)
+                    .execute(&mut *self)
+                    .await
+                    .context("clearing leaderboards")?;
+            }
+            self.fold_stats(workspace).await
+        }
+
+        async fn fold_stats(&mut self, workspace: WorkspaceId) -> anyhow::Result<()> {
+            let row = sqlx::query(
+                "SELECT COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = $1), 0), \
+                        COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = $1), 0)",
+            )
             .bind(workspace)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *conn)
-            .await
-            .context("folding new kudos into the leaderboards")?;
+            .fetch_one(&mut *self)
+            .await?;
+            let (from, to): (i64, i64) = (row.get(0), row.get(1));
+            if to <= from {
+                return Ok(());
+            }
+            let statements = sql_for::<Self, _>(FOLD_STATS, FOLD_STATS_PG);
+            for statement in statements {
+                sqlx::query(*statement)
+                    .bind(workspace)
+                    .bind(from)
+                    .bind(to)
+                    .execute(&mut *self)
+                    .await
+                    .context("folding new kudos into the leaderboards")?;
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 impl Store {
     /// Brings the boards up to date with every thank-you written so far. Cheap when nothing is
     /// new: one read. Concurrent folds serialize on SQLite's write lock.
     pub async fn fold_stats(&self, workspace: WorkspaceId) -> anyhow::Result<()> {
-        let pending: bool = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = ?1), 0) > \
-                    COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = ?1), 0)",
+        let pending: bool = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = $1), 0) > \
+                    COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = $1), 0)",
         )
         .bind(workspace)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await)?;
         if !pending {
             return Ok(());
         }
-        self.writer
-            .write(true, move |conn| {
-                Box::pin(async move {
-                    fold_on(conn, workspace).await?;
-                    Ok(((), true))
-                })
-            })
-            .await
+        write_job!(self, true, move |conn| {
+            conn.fold_stats(workspace).await?;
+            Ok(((), true))
+        })
     }
 }
 
 const CLEAR_STATS: &[&str] = &[
-    "DELETE FROM member_stats WHERE workspace_id = ?1",
-    "DELETE FROM department_stats WHERE workspace_id = ?1",
-    "DELETE FROM value_stats WHERE workspace_id = ?1",
-    "DELETE FROM pair_stats WHERE workspace_id = ?1",
-    "DELETE FROM stats_watermark WHERE workspace_id = ?1",
+    "DELETE FROM member_stats WHERE workspace_id = $1",
+    "DELETE FROM department_stats WHERE workspace_id = $1",
+    "DELETE FROM value_stats WHERE workspace_id = $1",
+    "DELETE FROM pair_stats WHERE workspace_id = $1",
+    "DELETE FROM stats_watermark WHERE workspace_id = $1",
 ];
 
 /// Folds kudos ?2 < id <= ?3 of workspace ?1 into the boards. Counting is per recipient: a note
 /// to three people is three thank-yous, as the allowance counts them.
 const FOLD_STATS: &[&str] = &[
     "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
-     SELECT ?1, b.value, r.member_id, SUM(k.kind = 'kudos'), SUM(k.kind = 'feedback') \
+     SELECT $1, b.value, r.member_id, SUM(k.kind = 'kudos'), SUM(k.kind = 'feedback') \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
      GROUP BY b.value, r.member_id \
      ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
      SET received = received + excluded.received, feedback = feedback + excluded.feedback",
     "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
-     SELECT ?1, b.value, k.giver_id, COUNT(*) \
+     SELECT $1, b.value, k.giver_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
        AND k.kind = 'kudos' \
      GROUP BY b.value, k.giver_id \
      ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = given + excluded.given",
     "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
-     SELECT ?1, b.value, r.department_id, COUNT(*) \
+     SELECT $1, b.value, r.department_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
        AND k.kind = 'kudos' AND r.department_id IS NOT NULL \
      GROUP BY b.value, r.department_id \
      ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
      SET received = received + excluded.received",
     "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
-     SELECT ?1, b.value, k.value_tag, COUNT(*) \
+     SELECT $1, b.value, k.value_tag, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
        AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
      GROUP BY b.value, k.value_tag \
      ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE SET count = count + excluded.count",
     "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
-     SELECT ?1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
+     SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND k.status = 'active' \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
        AND k.kind = 'kudos' AND k.giver_department_id IS NOT NULL \
        AND r.department_id IS NOT NULL AND k.giver_department_id <> r.department_id \
      GROUP BY b.value, k.giver_department_id, r.department_id \
      ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE \
      SET count = count + excluded.count",
-    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES (?1, ?3) \
+    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES ($1, $3) \
      ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
-     WHERE ?2 >= 0",
+     WHERE $2 >= 0",
+];
+
+/// `FOLD_STATS` in PostgreSQL's words: a JSON array's elements through
+/// `json_array_elements_text`, counts by `CASE`, and the upsert's own columns qualified.
+const FOLD_STATS_PG: &[&str] = &[
+    "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
+     SELECT $1, b.value, r.member_id, \
+       SUM(CASE WHEN k.kind = 'kudos' THEN 1 ELSE 0 END), \
+       SUM(CASE WHEN k.kind = 'feedback' THEN 1 ELSE 0 END) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
+       json_array_elements_text(k.buckets::json) b \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
+     GROUP BY b.value, r.member_id \
+     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
+     SET received = member_stats.received + excluded.received, \
+         feedback = member_stats.feedback + excluded.feedback",
+    "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
+     SELECT $1, b.value, k.giver_id, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
+       json_array_elements_text(k.buckets::json) b \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
+       AND k.kind = 'kudos' \
+     GROUP BY b.value, k.giver_id \
+     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
+     SET given = member_stats.given + excluded.given",
+    "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
+     SELECT $1, b.value, r.department_id, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
+       json_array_elements_text(k.buckets::json) b \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
+       AND k.kind = 'kudos' AND r.department_id IS NOT NULL \
+     GROUP BY b.value, r.department_id \
+     ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
+     SET received = department_stats.received + excluded.received",
+    "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
+     SELECT $1, b.value, k.value_tag, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
+       json_array_elements_text(k.buckets::json) b \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
+       AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
+     GROUP BY b.value, k.value_tag \
+     ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE \
+     SET count = value_stats.count + excluded.count",
+    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
+     SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
+     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
+       json_array_elements_text(k.buckets::json) b \
+     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
+       AND k.kind = 'kudos' AND k.giver_department_id IS NOT NULL \
+       AND r.department_id IS NOT NULL AND k.giver_department_id <> r.department_id \
+     GROUP BY b.value, k.giver_department_id, r.department_id \
+     ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE \
+     SET count = pair_stats.count + excluded.count",
+    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES ($1, $3) \
+     ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
+     WHERE $2 >= 0",
 ];

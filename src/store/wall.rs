@@ -1,7 +1,7 @@
 //! The wall of thanks and the thank-you books: link secrets, and the reads the pages show.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
+use super::db::Read;
 
 use super::kudos::KUDOS_COLUMNS;
 use super::{to_millis, Store};
@@ -33,21 +33,21 @@ pub struct DepartmentFlow {
 
 impl Store {
     pub async fn wall(&self, workspace: WorkspaceId) -> anyhow::Result<Option<WallRow>> {
-        let row = sqlx::query(
-            "SELECT workspace_id, token, show_customers FROM walls WHERE workspace_id = ?",
+        let row = on_db!(self, |pool| sqlx::query(
+            "SELECT workspace_id, token, show_customers FROM walls WHERE workspace_id = $1",
         )
         .bind(workspace)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await.map(super::db::opt))?;
         Ok(row.map(|r| wall_from_row(&r)))
     }
 
     pub async fn wall_by_token(&self, token: &str) -> anyhow::Result<Option<WallRow>> {
         let row =
-            sqlx::query("SELECT workspace_id, token, show_customers FROM walls WHERE token = ?")
+            on_db!(self, |pool| sqlx::query("SELECT workspace_id, token, show_customers FROM walls WHERE token = $1")
                 .bind(token)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(pool)
+                .await.map(super::db::opt))?;
         Ok(row.map(|r| wall_from_row(&r)))
     }
 
@@ -58,16 +58,16 @@ impl Store {
         token: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<WallRow> {
-        let row = sqlx::query(
-            "INSERT INTO walls (workspace_id, token, changed_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (workspace_id) DO UPDATE SET token = ?2, changed_at = ?3 \
+        let row = on_db!(self, |pool| sqlx::query(
+            "INSERT INTO walls (workspace_id, token, changed_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (workspace_id) DO UPDATE SET token = $2, changed_at = $3 \
              RETURNING workspace_id, token, show_customers",
         )
         .bind(workspace)
         .bind(token)
         .bind(to_millis(now))
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await.map(super::db::one))?;
         Ok(wall_from_row(&row))
     }
 
@@ -77,31 +77,31 @@ impl Store {
         show: bool,
         now: DateTime<Utc>,
     ) -> anyhow::Result<WallRow> {
-        let row = sqlx::query(
-            "INSERT INTO walls (workspace_id, show_customers, changed_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (workspace_id) DO UPDATE SET show_customers = ?2, changed_at = ?3 \
+        let row = on_db!(self, |pool| sqlx::query(
+            "INSERT INTO walls (workspace_id, show_customers, changed_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (workspace_id) DO UPDATE SET show_customers = $2, changed_at = $3 \
              RETURNING workspace_id, token, show_customers",
         )
         .bind(workspace)
         .bind(show)
         .bind(to_millis(now))
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await.map(super::db::one))?;
         Ok(wall_from_row(&row))
     }
 
     /// The workspace's link-signing key, made from `fresh` the first time it is asked for.
     pub async fn link_key(&self, workspace: WorkspaceId, fresh: &[u8]) -> anyhow::Result<Vec<u8>> {
-        sqlx::query("INSERT OR IGNORE INTO link_keys (workspace_id, key) VALUES (?, ?)")
+        on_db!(self, |pool| sqlx::query("INSERT INTO link_keys (workspace_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(workspace)
             .bind(fresh)
-            .execute(&self.pool)
-            .await?;
+            .execute(pool)
+            .await.map(super::db::done))?;
         Ok(
-            sqlx::query_scalar("SELECT key FROM link_keys WHERE workspace_id = ?")
+            on_db!(self, |pool| sqlx::query_scalar("SELECT key FROM link_keys WHERE workspace_id = $1")
                 .bind(workspace)
-                .fetch_one(&self.pool)
-                .await?,
+                .fetch_one(pool)
+                .await)?,
         )
     }
 
@@ -113,17 +113,17 @@ impl Store {
         limit: u32,
     ) -> anyhow::Result<Vec<Kudos>> {
         let (from, to) = split(dates);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.workspace_id = ?1 AND k.status = 'active' \
-             AND (?2 IS NULL OR k.local_date >= ?2) AND (?3 IS NULL OR k.local_date <= ?3) \
-             ORDER BY k.created_at DESC, k.id DESC LIMIT ?4"
+        let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.workspace_id = $1 AND k.status = 'active' \
+             AND ($2 IS NULL OR k.local_date >= $2) AND ($3 IS NULL OR k.local_date <= $3) \
+             ORDER BY k.created_at DESC, k.id DESC LIMIT $4"
         )))
         .bind(workspace)
         .bind(from)
         .bind(to)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         self.with_recipients(rows).await
     }
 
@@ -134,17 +134,17 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<Kudos>> {
         let (from, to) = split(dates);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.id IN (SELECT kudos_id FROM kudos_recipients WHERE member_id = ?1) \
+        let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{KUDOS_COLUMNS} WHERE k.id IN (SELECT kudos_id FROM kudos_recipients WHERE member_id = $1) \
              AND k.status = 'active' \
-             AND (?2 IS NULL OR k.local_date >= ?2) AND (?3 IS NULL OR k.local_date <= ?3) \
+             AND ($2 IS NULL OR k.local_date >= $2) AND ($3 IS NULL OR k.local_date <= $3) \
              ORDER BY k.created_at, k.id"
         )))
         .bind(member)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         self.with_recipients(rows).await
     }
 
@@ -155,17 +155,17 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<DayCount>> {
         let (from, to) = split(dates);
-        let rows = sqlx::query(
-            "SELECT local_date, SUM(kind = 'kudos'), SUM(kind = 'feedback') FROM kudos \
-             WHERE workspace_id = ?1 AND status = 'active' \
-             AND (?2 IS NULL OR local_date >= ?2) AND (?3 IS NULL OR local_date <= ?3) \
+        let rows = on_db!(self, |pool| sqlx::query(
+            "SELECT local_date, SUM(CASE WHEN kind = 'kudos' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'feedback' THEN 1 ELSE 0 END) FROM kudos \
+             WHERE workspace_id = $1 AND status = 'active' \
+             AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
              GROUP BY local_date ORDER BY local_date",
         )
         .bind(workspace)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         rows.iter()
             .map(|r| {
                 Ok(DayCount {
@@ -184,17 +184,17 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<(String, i64)>> {
         let (from, to) = split(dates);
-        let rows = sqlx::query(
+        let rows = on_db!(self, |pool| sqlx::query(
             "SELECT value_tag, COUNT(*) AS n FROM kudos \
-             WHERE workspace_id = ?1 AND status = 'active' AND kind = 'kudos' AND value_tag IS NOT NULL \
-             AND (?2 IS NULL OR local_date >= ?2) AND (?3 IS NULL OR local_date <= ?3) \
+             WHERE workspace_id = $1 AND status = 'active' AND kind = 'kudos' AND value_tag IS NOT NULL \
+             AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
              GROUP BY value_tag ORDER BY n DESC, value_tag",
         )
         .bind(workspace)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -205,20 +205,20 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<DepartmentFlow>> {
         let (from, to) = split(dates);
-        let rows = sqlx::query(
+        let rows = on_db!(self, |pool| sqlx::query(
             "SELECT gd.name, rd.name, COUNT(*) AS n FROM kudos k \
              JOIN kudos_recipients r ON r.kudos_id = k.id \
              JOIN departments gd ON gd.id = k.giver_department_id \
              JOIN departments rd ON rd.id = r.department_id \
-             WHERE k.workspace_id = ?1 AND k.status = 'active' AND k.kind = 'kudos' \
-             AND (?2 IS NULL OR k.local_date >= ?2) AND (?3 IS NULL OR k.local_date <= ?3) \
+             WHERE k.workspace_id = $1 AND k.status = 'active' AND k.kind = 'kudos' \
+             AND ($2 IS NULL OR k.local_date >= $2) AND ($3 IS NULL OR k.local_date <= $3) \
              GROUP BY gd.name, rd.name ORDER BY n DESC, gd.name, rd.name",
         )
         .bind(workspace)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await.map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| DepartmentFlow {
@@ -237,7 +237,7 @@ fn split(dates: Option<(NaiveDate, NaiveDate)>) -> (Option<String>, Option<Strin
     }
 }
 
-fn wall_from_row(row: &sqlx::sqlite::SqliteRow) -> WallRow {
+fn wall_from_row(row: &impl Read) -> WallRow {
     WallRow {
         workspace_id: row.get(0),
         token: row.get(1),

@@ -20,10 +20,81 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, PgConnection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::kudos::{InsertKudos, Stored};
+use super::kudos::{InsertKudos, KudosConn, Stored};
+
+/// What the writer needs of its connection, per backend.
+pub(crate) trait WriterConn: Connection + KudosConn + Send + 'static {
+    /// Whether one statement alone is already its own serialised, durable transaction.
+    const LONE_STATEMENT_IS_A_TRANSACTION: bool;
+    /// Starts the batch's transaction, taking the backend's write lock.
+    fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>>;
+    fn exec(&mut self, sql: &'static str) -> BoxFuture<'_, Result<(), sqlx::Error>>;
+    /// Writes consecutive thank-yous of a batch, in order.
+    fn kudos_run<'c>(
+        &'c mut self,
+        run: &'c [InsertKudos],
+    ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>>;
+    /// Between batches: keeps the write-ahead log bounded, where there is one.
+    fn after_batch<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()>;
+    fn when_idle<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()>;
+}
+
+impl WriterConn for SqliteConnection {
+    const LONE_STATEMENT_IS_A_TRANSACTION: bool = true;
+    fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+        self.exec("BEGIN IMMEDIATE")
+    }
+    fn exec(&mut self, sql: &'static str) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::query(sql).execute(&mut *self).await.map(|_| ()) })
+    }
+    fn kudos_run<'c>(
+        &'c mut self,
+        run: &'c [InsertKudos],
+    ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>> {
+        Box::pin(super::kudos_batch::insert_run(self, run))
+    }
+    fn after_batch<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()> {
+        Box::pin(super::checkpoint::when_large(self, log))
+    }
+    fn when_idle<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()> {
+        Box::pin(super::checkpoint::when_idle(self, log))
+    }
+}
+
+impl WriterConn for PgConnection {
+    // Another process may write at the same time: every batch takes the write lock.
+    const LONE_STATEMENT_IS_A_TRANSACTION: bool = false;
+    fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+        Box::pin(async move {
+            self.exec("BEGIN").await?;
+            super::db::lock_writes(self).await
+        })
+    }
+    fn exec(&mut self, sql: &'static str) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::query(sql).execute(&mut *self).await.map(|_| ()) })
+    }
+    fn kudos_run<'c>(
+        &'c mut self,
+        run: &'c [InsertKudos],
+    ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(run.len());
+            for k in run {
+                out.push(self.insert_kudos(k).await?);
+            }
+            Ok(out)
+        })
+    }
+    fn after_batch<'c>(&'c mut self, _: &'c LogPolicy) -> BoxFuture<'c, ()> {
+        Box::pin(async {})
+    }
+    fn when_idle<'c>(&'c mut self, _: &'c LogPolicy) -> BoxFuture<'c, ()> {
+        Box::pin(async {})
+    }
+}
 
 /// Most writes committed together; a fuller queue is taken in the next batch.
 const MAX_BATCH: usize = 512;
@@ -49,8 +120,8 @@ enum Ran {
 }
 
 /// One caller's write, type-erased so one queue carries them all.
-trait Work: Send {
-    fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Ran>;
+trait Work<C>: Send {
+    fn run<'c>(self: Box<Self>, conn: &'c mut C) -> BoxFuture<'c, Ran>;
     /// Tells the caller the write was never done.
     fn abandon(self: Box<Self>, failure: &WriteFailed);
 }
@@ -60,14 +131,13 @@ struct Task<T, F> {
     reply: oneshot::Sender<anyhow::Result<T>>,
 }
 
-impl<T, F> Work for Task<T, F>
+impl<C, T, F> Work<C> for Task<T, F>
 where
+    C: Send + 'static,
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<(T, bool)>>
-        + Send
-        + 'static,
+    F: for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, anyhow::Result<(T, bool)>> + Send + 'static,
 {
-    fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Ran> {
+    fn run<'c>(self: Box<Self>, conn: &'c mut C) -> BoxFuture<'c, Ran> {
         let Task { f, reply } = *self;
         Box::pin(async move {
             match f(conn).await {
@@ -95,10 +165,10 @@ where
     }
 }
 
-enum Job {
+enum Job<C> {
     Work {
         savepoint: bool,
-        work: Box<dyn Work>,
+        work: Box<dyn Work<C>>,
     },
     /// A plain thank-you: consecutive ones in a batch are written together (`kudos_batch`).
     Kudos {
@@ -107,7 +177,7 @@ enum Job {
     },
 }
 
-impl Job {
+impl<C> Job<C> {
     fn abandon(self, failure: &WriteFailed) {
         match self {
             Job::Work { work, .. } => work.abandon(failure),
@@ -118,21 +188,36 @@ impl Job {
     }
 }
 
-#[derive(Debug, Clone)]
-pub(super) struct Writer {
-    jobs: mpsc::Sender<Job>,
+pub(crate) struct Writer<C> {
+    jobs: mpsc::Sender<Job<C>>,
     stop: Arc<watch::Sender<bool>>,
     finished: watch::Receiver<bool>,
 }
 
+impl<C> Clone for Writer<C> {
+    fn clone(&self) -> Self {
+        Self {
+            jobs: self.jobs.clone(),
+            stop: self.stop.clone(),
+            finished: self.finished.clone(),
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for Writer<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
 /// What the writer needs to know about the log it keeps bounded.
-pub(super) struct LogPolicy {
+pub(crate) struct LogPolicy {
     pub wal: PathBuf,
     pub limit_bytes: u64,
 }
 
-impl Writer {
-    pub(super) fn spawn(conn: SqliteConnection, log: Option<LogPolicy>) -> Self {
+impl<C: WriterConn> Writer<C> {
+    pub(super) fn spawn(conn: C, log: Option<LogPolicy>) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let (stop, stopping) = watch::channel(false);
         let (done, finished) = watch::channel(false);
@@ -152,12 +237,10 @@ impl Writer {
     pub(super) async fn write<T, F>(&self, savepoint: bool, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, anyhow::Result<(T, bool)>>
-            + Send
-            + 'static,
+        F: for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, anyhow::Result<(T, bool)>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<anyhow::Result<T>>();
-        let work: Box<dyn Work> = Box::new(Task { f, reply });
+        let work: Box<dyn Work<C>> = Box::new(Task { f, reply });
         self.jobs
             .send(Job::Work { savepoint, work })
             .await
@@ -193,13 +276,13 @@ impl Writer {
     }
 }
 
-async fn run(
-    mut conn: SqliteConnection,
-    mut queue: mpsc::Receiver<Job>,
+async fn run<C: WriterConn>(
+    mut conn: C,
+    mut queue: mpsc::Receiver<Job<C>>,
     mut stopping: watch::Receiver<bool>,
     log: Option<LogPolicy>,
 ) {
-    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut batch: Vec<Job<C>> = Vec::with_capacity(MAX_BATCH);
     let mut idle_checked = false;
     let mut closing = false;
     loop {
@@ -215,7 +298,7 @@ async fn run(
             _ = tokio::time::sleep(super::checkpoint::IDLE_AFTER), if !idle_checked => {
                 // Writes paused: empty a log left over.
                 if let Some(log) = &log {
-                    super::checkpoint::when_idle(&mut conn, log).await;
+                    conn.when_idle(log).await;
                 }
                 idle_checked = true;
                 continue;
@@ -227,20 +310,21 @@ async fn run(
         idle_checked = false;
         commit(&mut conn, &mut batch).await;
         if let Some(log) = &log {
-            super::checkpoint::when_large(&mut conn, log).await;
+            conn.after_batch(log).await;
         }
     }
     let _ = conn.close().await;
 }
 
-async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(&mut *conn).await.map(|_| ())
+async fn exec<C: WriterConn>(conn: &mut C, sql: &'static str) -> Result<(), sqlx::Error> {
+    conn.exec(sql).await
 }
 
-async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
-    // One write alone: a single statement is its own transaction, atomic and durable at its
-    // end, so BEGIN and COMMIT would only add two round trips.
-    if batch.len() == 1
+async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) {
+    // One write alone: on SQLite a single statement is its own transaction, atomic and durable
+    // at its end, so BEGIN and COMMIT would only add two round trips.
+    if C::LONE_STATEMENT_IS_A_TRANSACTION
+        && batch.len() == 1
         && !matches!(
             batch[0],
             Job::Work {
@@ -256,7 +340,7 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
                 }
             }
             Job::Kudos { kudos, reply } => {
-                let _ = reply.send(super::kudos::insert_kudos_on(conn, &kudos).await);
+                let _ = reply.send(conn.insert_kudos(&kudos).await);
             }
         }
         return;
@@ -265,7 +349,7 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
     let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
     let mut pending = batch.drain(..).peekable();
     let failure = 'batch: {
-        if let Err(e) = exec(conn, "BEGIN IMMEDIATE").await {
+        if let Err(e) = conn.begin_batch().await {
             break 'batch Some(failed("cannot start a transaction", e));
         }
         while let Some(job) = pending.next() {
@@ -280,7 +364,7 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
                             replies.push(reply);
                         }
                     }
-                    match super::kudos_batch::insert_run(conn, &run).await {
+                    match conn.kudos_run(&run).await {
                         Ok(stored) => {
                             for (reply, stored) in replies.into_iter().zip(stored) {
                                 deliveries.push(Box::new(move |failed: Option<&WriteFailed>| {

@@ -131,6 +131,7 @@ fn places(s: &Shortlists) -> Vec<Department> {
 
 #[tokio::test]
 async fn nominations_open_until_their_time_one_per_department_with_the_kudos_rules() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-12-01T09:00:00Z").await;
     let team = team(
         &app,
@@ -448,6 +449,7 @@ async fn tied_shortlists(app: &TestApp) -> Team {
 
 #[tokio::test]
 async fn shortlists_weigh_nominations_and_thanks_from_other_departments_and_show_ties() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-06-01T09:00:00Z").await;
     let team = tied_shortlists(&app).await;
     let core = app.core();
@@ -641,6 +643,7 @@ async fn tick_until(app: &TestApp, scheduler: &Scheduler, sink: &Posts, until: &
 
 #[tokio::test]
 async fn the_ceremony_is_posted_once_at_its_time_with_a_dm_per_winner_across_a_restart() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-06-01T09:00:00Z").await;
     let team = tied_shortlists(&app).await;
     let core = app.core();
@@ -756,6 +759,7 @@ async fn the_ceremony_is_posted_once_at_its_time_with_a_dm_per_winner_across_a_r
 
 #[tokio::test]
 async fn a_ceremony_missed_while_away_goes_out_late_once_and_a_claim_survives_a_restart() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-06-01T09:00:00Z").await;
     let team = tied_shortlists(&app).await;
     let core = app.core();
@@ -794,6 +798,7 @@ async fn a_ceremony_missed_while_away_goes_out_late_once_and_a_claim_survives_a_
 
 #[tokio::test]
 async fn the_team_is_told_once_when_nominations_close_at_their_time_or_early() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-12-01T09:00:00Z").await;
     let team = team(
         &app,
@@ -898,6 +903,7 @@ impl Sink for SchedulesCeremonyMidTick {
 
 #[tokio::test]
 async fn a_ceremony_scheduled_while_the_scheduler_posts_is_not_forgotten() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-12-01T09:00:00Z").await;
     let team = team(&app, &[("ana", "Support"), ("dana", "Billing")]).await;
     let core = app.core();

@@ -15,6 +15,7 @@ fn lines(lb: &spotlight::service::Leaderboard) -> Vec<(i64, String, i64)> {
 
 #[tokio::test]
 async fn ties_share_a_rank_and_are_ordered_by_name() {
+    crate::skip_without_postgres!();
     let app =
         TestApp::with_config("2026-10-05T09:00:00Z", |c| c.defaults.daily_allowance = 0).await;
     let ws = app.workspace("acme").await;
@@ -84,6 +85,7 @@ async fn ties_share_a_rank_and_are_ordered_by_name() {
 
 #[tokio::test]
 async fn periods_follow_the_workspace_time_zone() {
+    crate::skip_without_postgres!();
     // 12:00 UTC on Sunday 4 October is 01:00 on Monday 5 October in Auckland (NZDT, +13).
     let app = TestApp::at("2026-10-04T12:00:00Z").await;
     let admin_ws = app.workspace("kiwi").await;
@@ -176,6 +178,7 @@ async fn periods_follow_the_workspace_time_zone() {
 
 #[tokio::test]
 async fn departments_values_and_cross_team_boards() {
+    crate::skip_without_postgres!();
     let app =
         TestApp::with_config("2026-10-06T09:00:00Z", |c| c.defaults.daily_allowance = 0).await;
     let ws = app.workspace("acme").await;
@@ -272,6 +275,7 @@ async fn departments_values_and_cross_team_boards() {
 
 #[tokio::test]
 async fn coverage_shows_the_share_and_only_admins_see_who_is_missing() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -307,6 +311,7 @@ async fn coverage_shows_the_share_and_only_admins_see_who_is_missing() {
 
 #[tokio::test]
 async fn personal_stats_show_totals_values_first_and_latest() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -344,6 +349,7 @@ async fn personal_stats_show_totals_values_first_and_latest() {
 
 #[tokio::test]
 async fn moving_the_week_refiles_kudos_and_boards_match_a_full_rebuild() {
+    crate::skip_without_postgres!();
     let app =
         TestApp::with_config("2026-10-12T09:00:00Z", |c| c.defaults.daily_allowance = 0).await;
     let ws = app.workspace("acme").await;

@@ -9,6 +9,7 @@ use crate::support::{refusal, TestApp};
 
 #[tokio::test]
 async fn kudos_to_three_is_stored_once_with_every_recipient() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let (ana, dana, li, sam) = (
@@ -52,6 +53,7 @@ async fn kudos_to_three_is_stored_once_with_every_recipient() {
 
 #[tokio::test]
 async fn each_rule_refuses_with_its_own_message_and_stores_nothing() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -121,6 +123,7 @@ async fn each_rule_refuses_with_its_own_message_and_stores_nothing() {
 
 #[tokio::test]
 async fn member_of_another_workspace_is_not_a_recipient() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let other = app.workspace("globex").await;
@@ -140,6 +143,7 @@ async fn member_of_another_workspace_is_not_a_recipient() {
 
 #[tokio::test]
 async fn allowance_counts_recipients_per_local_day_and_says_when_it_resets() {
+    crate::skip_without_postgres!();
     // 22:30 in Sydney on Monday 5 October 2026 (UTC+11 after the DST change of the 4th).
     let app = TestApp::at("2026-10-05T11:30:00Z").await;
     let ws = app.workspace("acme").await;
@@ -205,6 +209,7 @@ async fn futures_names(
 
 #[tokio::test]
 async fn allowance_holds_under_concurrent_requests_from_one_giver() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -244,6 +249,7 @@ async fn allowance_holds_under_concurrent_requests_from_one_giver() {
 
 #[tokio::test]
 async fn zero_allowance_is_unlimited() {
+    crate::skip_without_postgres!();
     let app =
         TestApp::with_config("2026-10-05T09:00:00Z", |c| c.defaults.daily_allowance = 0).await;
     let ws = app.workspace("acme").await;
@@ -259,6 +265,7 @@ async fn zero_allowance_is_unlimited() {
 
 #[tokio::test]
 async fn a_redelivered_event_is_stored_once() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -280,6 +287,7 @@ async fn a_redelivered_event_is_stored_once() {
 
 #[tokio::test]
 async fn undo_within_ten_minutes_gives_the_allowance_back_and_leaves_the_boards() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -325,6 +333,7 @@ async fn undo_within_ten_minutes_gives_the_allowance_back_and_leaves_the_boards(
 
 #[tokio::test]
 async fn revoking_needs_an_admin_and_a_reason_and_keeps_the_row() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -386,6 +395,7 @@ async fn revoking_needs_an_admin_and_a_reason_and_keeps_the_row() {
 
 #[tokio::test]
 async fn feedback_is_counted_apart_from_kudos() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-07T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -426,6 +436,7 @@ async fn feedback_is_counted_apart_from_kudos() {
 
 #[tokio::test]
 async fn mass_mentions_in_kudos_text_are_defused_before_storing() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -449,6 +460,7 @@ async fn mass_mentions_in_kudos_text_are_defused_before_storing() {
 /// statement; each caller must still get the answer it would have had alone.
 #[tokio::test]
 async fn a_burst_written_together_answers_each_caller_as_if_alone() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let other = app.workspace("elsewhere").await;

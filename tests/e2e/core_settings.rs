@@ -8,6 +8,7 @@ use crate::support::{refusal, TestApp};
 
 #[tokio::test]
 async fn settings_change_for_admins_and_refuse_bad_values() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let admin = app.admin(&ws, "boss").await;
@@ -61,6 +62,7 @@ async fn settings_change_for_admins_and_refuse_bad_values() {
 
 #[tokio::test]
 async fn values_are_added_and_removed_loosely_but_never_emptied() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let admin = app.admin(&ws, "boss").await;
@@ -95,6 +97,7 @@ async fn values_are_added_and_removed_loosely_but_never_emptied() {
 
 #[tokio::test]
 async fn the_plan_and_week_can_be_edited_per_workspace() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let other = app.workspace("globex").await;
@@ -146,6 +149,7 @@ async fn the_plan_and_week_can_be_edited_per_workspace() {
 
 #[tokio::test]
 async fn the_first_speaker_becomes_admin_only_once() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let ana = app.member(&ws, "ana").await;
@@ -164,4 +168,21 @@ async fn the_first_speaker_becomes_admin_only_once() {
             .unwrap()
             .is_admin
     );
+}
+
+#[tokio::test]
+async fn the_store_runs_on_the_backend_its_module_names() {
+    crate::skip_without_postgres!();
+    // The copy under `postgres::` must know it is that copy, or it would quietly run on SQLite.
+    assert_eq!(
+        crate::backends::on_postgres(),
+        module_path!().contains("::postgres::")
+    );
+    let app = TestApp::at("2026-10-05T09:00:00Z").await;
+    let expected = if crate::backends::on_postgres() {
+        spotlight::store::Dialect::Postgres
+    } else {
+        spotlight::store::Dialect::Sqlite
+    };
+    assert_eq!(app.core().store().dialect(), expected);
 }

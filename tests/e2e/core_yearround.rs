@@ -41,6 +41,7 @@ async fn set_per_year(app: &TestApp, ws: &Workspace, admin: &Actor, n: &str) -> 
 
 #[tokio::test]
 async fn one_medallion_a_year_by_default_with_the_kudos_rules_and_no_allowance() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-03-02T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let (ana, dana, li) = (
@@ -140,6 +141,7 @@ async fn one_medallion_a_year_by_default_with_the_kudos_rules_and_no_allowance()
 
 #[tokio::test]
 async fn admins_set_zero_to_three_a_year() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-03-02T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let admin = app.admin(&ws, "boss").await;
@@ -195,6 +197,7 @@ async fn admins_set_zero_to_three_a_year() {
 
 #[tokio::test]
 async fn undo_gives_the_medallion_back_within_the_window_only() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-03-02T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let (ana, dana, li) = (
@@ -245,6 +248,7 @@ async fn undo_gives_the_medallion_back_within_the_window_only() {
 
 #[tokio::test]
 async fn the_year_turns_at_midnight_in_the_workspace_zone() {
+    crate::skip_without_postgres!();
     // 2026-12-31 11:30 UTC is already 2027-01-01 00:30 in Auckland.
     let app = TestApp::at("2026-12-31T10:30:00Z").await;
     let ws = app.workspace("acme").await;
@@ -297,6 +301,7 @@ async fn the_year_turns_at_midnight_in_the_workspace_zone() {
 
 #[tokio::test]
 async fn customers_thanked_are_counted_per_day_week_and_member() {
+    crate::skip_without_postgres!();
     // Monday 5 October 2026.
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
@@ -360,6 +365,7 @@ async fn customers_thanked_are_counted_per_day_week_and_member() {
 
 #[tokio::test]
 async fn the_welcome_comes_once_per_person_and_workspace_and_admins_can_switch_it_off() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let other = app.workspace("globex").await;
@@ -453,6 +459,7 @@ async fn the_welcome_comes_once_per_person_and_workspace_and_admins_can_switch_i
 
 #[tokio::test]
 async fn stats_and_the_export_carry_medallions_and_customers_thanked() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T09:00:00Z").await;
     let ws = app.workspace("acme").await;
     let (ana, dana) = (app.member(&ws, "ana").await, app.member(&ws, "dana").await);

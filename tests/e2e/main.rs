@@ -1,6 +1,7 @@
 //! One integration-test binary: the core on real SQLite files, and the built `spotlight`
 //! binary driven as a user would drive it.
 
+mod backends;
 mod both_platforms;
 mod cli;
 mod core_awards;
@@ -13,6 +14,8 @@ pub mod discord;
 mod faults;
 mod malformed;
 mod polish;
+/// The store's tests again, on PostgreSQL (see `backends`).
+mod postgres;
 mod properties;
 mod scheduler;
 mod shell;
@@ -23,3 +26,4 @@ pub mod slack;
 mod soak;
 mod support;
 mod web;
+

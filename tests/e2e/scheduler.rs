@@ -101,6 +101,7 @@ fn expected(ws: &str, posts: &[(PostKind, &str)]) -> Vec<(String, PostKind, Stri
 
 #[tokio::test]
 async fn the_2026_week_in_four_time_zones_posts_exactly_once_at_the_right_instants() {
+    crate::skip_without_postgres!();
     use PostKind::*;
     let app = TestApp::at("2026-10-01T00:00:00Z").await;
     let sink = Recorder::new(&app.clock);
@@ -252,6 +253,7 @@ async fn the_2026_week_in_four_time_zones_posts_exactly_once_at_the_right_instan
 
 #[tokio::test]
 async fn a_restart_mid_week_sends_nothing_twice() {
+    crate::skip_without_postgres!();
     let dir_app = TestApp::at("2026-10-05T00:00:00Z").await;
     let sink = Recorder::new(&dir_app.clock);
     zoned(&dir_app, "london", "Europe/London").await;
@@ -283,6 +285,7 @@ async fn a_restart_mid_week_sends_nothing_twice() {
 
 #[tokio::test]
 async fn an_outage_catches_up_the_same_day_late_and_skips_earlier_days() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-06T00:00:00Z").await;
     let sink = Recorder::new(&app.clock);
     zoned(&app, "london", "Europe/London").await;
@@ -315,6 +318,7 @@ async fn an_outage_catches_up_the_same_day_late_and_skips_earlier_days() {
 
 #[tokio::test]
 async fn settings_changed_mid_week_apply_to_the_next_post() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T00:00:00Z").await;
     let sink = Recorder::new(&app.clock);
     let ws = zoned(&app, "team", "Europe/London").await;
@@ -351,6 +355,7 @@ async fn settings_changed_mid_week_apply_to_the_next_post() {
 
 #[tokio::test]
 async fn failures_are_retried_with_backoff_or_recorded_when_permanent() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T07:00:00Z").await;
     let sink = Recorder::new(&app.clock);
     let ws = zoned(&app, "london", "Europe/London").await;
@@ -390,6 +395,7 @@ async fn failures_are_retried_with_backoff_or_recorded_when_permanent() {
 
 #[tokio::test]
 async fn a_prompt_time_in_a_skipped_hour_posts_at_the_next_valid_minute() {
+    crate::skip_without_postgres!();
     // The week moved to start on Sunday 4 October, when Sydney's clocks skip 02:00-03:00.
     let app = TestApp::at("2026-10-03T00:00:00Z").await;
     let sink = Recorder::new(&app.clock);
@@ -417,6 +423,7 @@ async fn a_prompt_time_in_a_skipped_hour_posts_at_the_next_valid_minute() {
 
 #[tokio::test]
 async fn moving_the_week_mid_week_moves_the_next_posts() {
+    crate::skip_without_postgres!();
     let app = TestApp::at("2026-10-05T00:00:00Z").await;
     let sink = Recorder::new(&app.clock);
     let ws = zoned(&app, "team", "Europe/London").await;

@@ -32,7 +32,11 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("nested/folder/spotlight.db");
         let mut config = Config::defaults();
-        config.database.url = db_path.display().to_string();
+        config.database.url = if crate::backends::on_postgres() {
+            crate::backends::fresh_database().await
+        } else {
+            db_path.display().to_string()
+        };
         tweak(&mut config);
         let clock = ManualClock::at(t(time));
         let app = App::build(config, Arc::new(clock.clone())).await.unwrap();
