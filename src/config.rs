@@ -11,6 +11,9 @@ use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use serde::{Deserialize, Deserializer};
 
+mod shards;
+pub use shards::Shards;
+
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
 /// Sections whose keys may be set from the environment. Splitting on the first `_` after the
@@ -91,6 +94,14 @@ const ALLOWED: &[(&str, &str)] = &[
     (
         "discord.dev_guild_id",
         "a Discord server id (a number), or empty",
+    ),
+    (
+        "discord.shards",
+        "a shard number or a range such as 0-1, or empty for all",
+    ),
+    (
+        "discord.shard_count",
+        "a whole number of shards across every process, 0 for one connection",
     ),
     (
         "slack.api_base_url",
@@ -221,6 +232,11 @@ pub struct DiscordConfig {
     pub api_base_url: String,
     #[serde(deserialize_with = "text")]
     pub dev_guild_id: String,
+    /// This process's gateway shards, e.g. "0-1"; empty = all of them.
+    #[serde(deserialize_with = "text")]
+    pub shards: String,
+    /// Shards across every process; 0 = one connection, as a single process needs.
+    pub shard_count: u32,
 }
 
 impl DiscordConfig {
@@ -235,6 +251,10 @@ impl DiscordConfig {
                 anyhow::anyhow!("discord.dev_guild_id: '{id}' is not a Discord guild id (a number)")
             }),
         }
+    }
+
+    pub fn shards(&self) -> anyhow::Result<Shards> {
+        shards::parse(&self.shards, self.shard_count)
     }
 }
 
@@ -349,6 +369,7 @@ impl Config {
             bail!("defaults.kudos_emoji: {e}");
         }
         self.discord.dev_guild_id()?;
+        self.discord.shards()?;
         if !(10..=3_600_000).contains(&self.scheduler.tick_ms) {
             bail!(
                 "scheduler.tick_ms: {} is out of range (10-3600000)",

@@ -102,6 +102,7 @@ pub async fn run(
         .await
         .with_context(|| format!("cannot reach the Discord API at {where_to}"))?;
     let dev_guild = app.config.discord.dev_guild_id()?;
+    let shards = app.config.discord.shards()?;
     let intents = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGES
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
@@ -175,14 +176,23 @@ pub async fn run(
         posts_stopped,
     ));
     tokio::spawn(send_held(app.clone(), client.http.clone(), stopping_seen));
-    let shards = client.shard_manager.clone();
+    let manager = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
         stopping.send_replace(true);
-        shards.shutdown_all().await;
+        manager.shutdown_all().await;
     });
-    let served = client.start().await.context("Discord gateway");
+    tracing::info!(%shards, "opening the Discord gateway");
+    let served = match shards {
+        crate::config::Shards::One => client.start().await,
+        crate::config::Shards::All { total } => client.start_shards(total).await,
+        // serenity takes the range's end as the last shard to run, not one past it.
+        crate::config::Shards::Range { first, last, total } => {
+            client.start_shard_range(first..last, total).await
+        }
+    }
+    .context("Discord gateway");
     // A tick in progress finishes; none starts after this.
     let _ = stop_posts.send(true);
     let _ = scheduler.await;

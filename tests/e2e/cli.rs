@@ -457,7 +457,7 @@ fn workspaces_are_found_by_name_in_any_case_or_by_platform_and_id() {
 
 /// The error report is one line, however deep the chain of causes (`run` logs what it started
 /// before it; those log lines are not the report).
-fn assert_one_line(stderr: &str) {
+pub(crate) fn assert_one_line(stderr: &str) {
     let report: Vec<&str> = stderr
         .lines()
         .filter(|l| !l.contains(" INFO ") && !l.contains(" DEBUG "))

@@ -826,6 +826,8 @@ fn config_values_are_accepted_or_refused_in_one_line() {
             "prompts.file",
             "discord.api_base_url",
             "discord.dev_guild_id",
+            "discord.shards",
+            "discord.shard_count",
             "slack.api_base_url",
             "server.listen",
             "server.public_url",

@@ -57,6 +57,8 @@ struct Shared {
     identifies: std::sync::atomic::AtomicU64,
     resumes: std::sync::atomic::AtomicU64,
     identified: Notify,
+    /// Each IDENTIFY's `d`, in the order received.
+    identify_payloads: Mutex<Vec<Value>>,
     next_message_id: Mutex<u64>,
     /// Messages the fake knows, by id, for GET /channels/{c}/messages/{m}.
     messages: Mutex<HashMap<String, Value>>,
@@ -186,6 +188,11 @@ impl FakeDiscord {
             self.shared.identifies.load(SeqCst),
             self.shared.resumes.load(SeqCst),
         )
+    }
+
+    /// The `d` of every IDENTIFY received so far (the shard, intents, token).
+    pub fn identify_payloads(&self) -> Vec<Value> {
+        self.shared.identify_payloads.lock().unwrap().clone()
     }
 
     /// Gateway connections opened so far.
@@ -479,6 +486,7 @@ async fn play_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
                 match v["op"].as_u64() {
                     Some(op @ (2 | 6)) => {
                         let (name, d) = if op == 2 {
+                            shared.identify_payloads.lock().unwrap().push(v["d"].clone());
                             ("READY", super::payloads::ready())
                         } else {
                             seq = v["d"]["seq"].as_u64().unwrap_or(0);

@@ -4,6 +4,7 @@ mod awards;
 pub mod fake;
 pub mod payloads;
 mod refusals;
+mod shards;
 mod tests;
 mod yearround;
 
@@ -33,6 +34,20 @@ impl Bot {
 
     /// `posts`: run the week's scheduler (ticking every 50 ms) instead of switching posts off.
     pub async fn start_configured(at: &str, dev_guild: bool, posts: bool) -> Self {
+        Self::start_tweaked(at, move |c| {
+            c.defaults.prompts_enabled = posts;
+            if dev_guild {
+                c.discord.dev_guild_id = GUILD_ID.to_string();
+            }
+        })
+        .await
+    }
+
+    /// On the fake with the week's posts off, and `tweak` made to the configuration last.
+    pub async fn start_tweaked(
+        at: &str,
+        tweak: impl FnOnce(&mut spotlight::config::Config),
+    ) -> Self {
         if let Ok(level) = std::env::var("SPOTLIGHT_TEST_LOG") {
             let config = spotlight::config::LogConfig {
                 format: spotlight::config::LogFormat::Pretty,
@@ -45,10 +60,8 @@ impl Bot {
         let test = TestApp::with_config(at, move |c| {
             c.discord.api_base_url = base;
             c.scheduler.tick_ms = 50;
-            c.defaults.prompts_enabled = posts;
-            if dev_guild {
-                c.discord.dev_guild_id = GUILD_ID.to_string();
-            }
+            c.defaults.prompts_enabled = false;
+            tweak(c);
         })
         .await;
         Self::start_on(fake, test).await
