@@ -100,6 +100,16 @@ pub enum Command {
     },
     /// Create the database if needed and apply pending migrations.
     Migrate,
+    /// Copy every workspace, member, kudos, setting and ledger entry from one database into
+    /// another, empty one, e.g. from SQLite to PostgreSQL; then check the counts.
+    CopyData {
+        /// The database to copy: a SQLite file path or sqlite: URL, or a postgres:// URL.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The empty database to copy into (its tables are created first).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 impl Command {
@@ -116,6 +126,7 @@ impl Command {
             Command::Leaderboard { .. } => "leaderboard",
             Command::Export { .. } => "export",
             Command::Migrate => "migrate",
+            Command::CopyData { .. } => "copy-data",
         }
     }
 }
@@ -391,6 +402,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             }
             app.shutdown().await;
         }
+        Command::CopyData { from, to } => copy_data(&config, &from, &to).await?,
         Command::Migrate => {
             let app = App::build(config, Arc::new(crate::clock::SystemClock)).await?;
             let store = app.spotlight.store();
@@ -403,6 +415,51 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn copy_data(config: &Config, from: &str, to: &str) -> anyhow::Result<()> {
+    use crate::store::Store;
+    if let Some(path) = crate::store::missing_sqlite_file(from) {
+        return Err(BadInput(format!(
+            "--from: there is no database at {}",
+            path.display()
+        ))
+        .into());
+    }
+    crate::store::check_url(from).map_err(|e| BadInput(e.0.replace("database.url", "--from")))?;
+    crate::store::check_url(to).map_err(|e| BadInput(e.0.replace("database.url", "--to")))?;
+    let with_url = |url: &str| crate::config::DatabaseConfig {
+        url: url.to_string(),
+        ..config.database.clone()
+    };
+    let source = Store::connect(&with_url(from)).await?;
+    let target = Store::connect(&with_url(to)).await?;
+    let copied = source.copy_into(&target).await;
+    source.close().await;
+    target.close().await;
+    let report = match copied {
+        Ok(report) => report,
+        Err(e) => match e.downcast::<crate::store::TargetNotEmpty>() {
+            Ok(not_empty) => return Err(BadInput(not_empty.to_string()).into()),
+            Err(e) => return Err(e),
+        },
+    };
+    let mut text = format!("Copied {} into {}:\n", source.location(), target.location());
+    for (table, rows, _) in report.tables.iter().filter(|(_, rows, _)| *rows > 0) {
+        text.push_str(&format!("  {table:<20} {rows:>9}\n"));
+    }
+    if !report.matches() {
+        let wrong: Vec<String> = report
+            .tables
+            .iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(t, a, b)| format!("{t} ({a} in the source, {b} copied)"))
+            .collect();
+        anyhow::bail!("the copy's counts do not match: {}", wrong.join(", "));
+    }
+    text.push_str("Every table's row count matches.");
+    print(&text)?;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -2,9 +2,9 @@
 //! from other departments that weigh on a shortlist. Rare writes, through the pool in short
 //! transactions (not the kudos writer's queue).
 
-use chrono::{DateTime, NaiveDate, Utc};
 use super::db::{for_each_conn, BeginWrite, Read};
 use super::schedule::ScheduleConn;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::awards::{QuoteKind, Round};
@@ -67,7 +67,8 @@ impl Store {
         )))
         .bind(ws)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.as_ref().map(round_from_row))
     }
 
@@ -80,22 +81,22 @@ impl Store {
         closes_at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO award_rounds (workspace_id, year, opened_by, opened_at, closes_at) \
+            let mut tx = pool.begin_write().await?;
+            let id = sqlx::query_scalar(
+                "INSERT INTO award_rounds (workspace_id, year, opened_by, opened_at, closes_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(ws)
-        .bind(year)
-        .bind(by)
-        .bind(to_millis(now))
-        .bind(to_millis(closes_at))
-        .fetch_one(&mut *tx)
-        .await?;
-        // The scheduler looks again, so the close is announced when it comes.
-        tx.wake_scheduler(ws).await?;
-        tx.commit().await?;
-        Ok(id)
+            )
+            .bind(ws)
+            .bind(year)
+            .bind(by)
+            .bind(to_millis(now))
+            .bind(to_millis(closes_at))
+            .fetch_one(&mut *tx)
+            .await?;
+            // The scheduler looks again, so the close is announced when it comes.
+            tx.wake_scheduler(ws).await?;
+            tx.commit().await?;
+            Ok(id)
         })
     }
 
@@ -106,37 +107,39 @@ impl Store {
         closes_at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "UPDATE award_rounds SET closes_at = $1, closed_at = NULL, ceremony_at = NULL, \
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE award_rounds SET closes_at = $1, closed_at = NULL, ceremony_at = NULL, \
              ceremony_date = NULL WHERE id = $2 AND celebrated_at IS NULL",
-        )
-        .bind(to_millis(closes_at))
-        .bind(round)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM award_winners WHERE round_id = $1")
+            )
+            .bind(to_millis(closes_at))
             .bind(round)
             .execute(&mut *tx)
             .await?;
-        tx.wake_round_workspace(round).await?;
-        tx.commit().await?;
-        Ok(())
+            sqlx::query("DELETE FROM award_winners WHERE round_id = $1")
+                .bind(round)
+                .execute(&mut *tx)
+                .await?;
+            tx.wake_round_workspace(round).await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 
     pub async fn close_award_round(&self, round: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE award_rounds SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE award_rounds SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
+            )
             .bind(to_millis(now))
             .bind(round)
             .execute(&mut *tx)
             .await?;
-        // The scheduler looks now, so the early close is announced at its next tick.
-        tx.wake_round_workspace(round).await?;
-        tx.commit().await?;
-        Ok(())
+            // The scheduler looks now, so the early close is announced at its next tick.
+            tx.wake_round_workspace(round).await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 
@@ -151,34 +154,34 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<(Option<String>, Option<Person>)> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let (department_id, department): (Option<i64>, Option<String>) = sqlx::query_as(
-            "SELECT m.department_id, d.name FROM members m \
+            let mut tx = pool.begin_write().await?;
+            let (department_id, department): (Option<i64>, Option<String>) = sqlx::query_as(
+                "SELECT m.department_id, d.name FROM members m \
              LEFT JOIN departments d ON d.id = m.department_id WHERE m.id = $1",
-        )
-        .bind(nominee)
-        .fetch_one(&mut *tx)
-        .await?;
-        let replaced: Option<(i64, String)> = sqlx::query_as(
-            "SELECT n.nominee_id, m.display_name FROM award_nominations n \
+            )
+            .bind(nominee)
+            .fetch_one(&mut *tx)
+            .await?;
+            let replaced: Option<(i64, String)> = sqlx::query_as(
+                "SELECT n.nominee_id, m.display_name FROM award_nominations n \
              JOIN members m ON m.id = n.nominee_id WHERE n.round_id = $1 AND n.nominator_id = $2 \
              AND COALESCE(n.department_id, 0) = COALESCE($3, 0)",
-        )
-        .bind(round)
-        .bind(nominator)
-        .bind(department_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        sqlx::query(
-            "DELETE FROM award_nominations WHERE round_id = $1 AND nominator_id = $2 \
+            )
+            .bind(round)
+            .bind(nominator)
+            .bind(department_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM award_nominations WHERE round_id = $1 AND nominator_id = $2 \
              AND COALESCE(department_id, 0) = COALESCE($3, 0)",
-        )
-        .bind(round)
-        .bind(nominator)
-        .bind(department_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
+            )
+            .bind(round)
+            .bind(nominator)
+            .bind(department_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
             "INSERT INTO award_nominations (round_id, nominator_id, nominee_id, department_id, \
              reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -190,15 +193,15 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok((
-            department,
-            replaced.map(|(id, name)| Person {
-                id,
-                name,
-                department: None,
-            }),
-        ))
+            tx.commit().await?;
+            Ok((
+                department,
+                replaced.map(|(id, name)| Person {
+                    id,
+                    name,
+                    department: None,
+                }),
+            ))
         })
     }
 
@@ -216,7 +219,8 @@ impl Store {
         )
         .bind(round)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| NominationRow {
@@ -276,7 +280,8 @@ impl Store {
         .bind(to)
         .bind(year)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| ThanksRow {
@@ -304,15 +309,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
             "DELETE FROM award_winners WHERE round_id = $1 AND COALESCE(department_id, 0) = COALESCE($2, 0)",
         )
         .bind(round)
         .bind(department_id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+            sqlx::query(
             "INSERT INTO award_winners (round_id, department_id, member_id, picked_by, picked_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -323,20 +328,22 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(())
+            tx.commit().await?;
+            Ok(())
         })
     }
 
     pub async fn award_winners(&self, round: i64) -> anyhow::Result<Vec<WinnerRow>> {
-        let rows = on_db!(self, |pool| sqlx::query(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT w.department_id, d.name AS department, m.id, m.display_name, m.external_id \
              FROM award_winners w JOIN members m ON m.id = w.member_id \
              LEFT JOIN departments d ON d.id = w.department_id WHERE w.round_id = $1",
         )
         .bind(round)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         Ok(rows
             .iter()
             .map(|r| WinnerRow {
@@ -360,19 +367,19 @@ impl Store {
         local_date: NaiveDate,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "UPDATE award_rounds SET ceremony_at = $1, ceremony_date = $2 \
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE award_rounds SET ceremony_at = $1, ceremony_date = $2 \
              WHERE id = $3 AND celebrated_at IS NULL",
-        )
-        .bind(to_millis(at))
-        .bind(local_date.to_string())
-        .bind(round)
-        .execute(&mut *tx)
-        .await?;
-        tx.wake_scheduler(ws).await?;
-        tx.commit().await?;
-        Ok(())
+            )
+            .bind(to_millis(at))
+            .bind(local_date.to_string())
+            .bind(round)
+            .execute(&mut *tx)
+            .await?;
+            tx.wake_scheduler(ws).await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 
@@ -384,7 +391,8 @@ impl Store {
         )))
         .bind(ws)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.as_ref().map(round_from_row))
     }
 
@@ -397,16 +405,20 @@ impl Store {
         )))
         .bind(ws)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.as_ref().map(round_from_row))
     }
 
     pub async fn mark_celebrated(&self, round: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("UPDATE award_rounds SET celebrated_at = $1 WHERE id = $2")
-            .bind(to_millis(now))
-            .bind(round)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE award_rounds SET celebrated_at = $1 WHERE id = $2"
+        )
+        .bind(to_millis(now))
+        .bind(round)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         Ok(())
     }
 }

@@ -90,7 +90,8 @@ impl Store {
             .bind(bucket)
             .bind(i64::from(limit.max(1)))
             .fetch_all(pool)
-            .await.map(super::db::all))?;
+            .await
+            .map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| BoardRow {
@@ -130,7 +131,8 @@ impl Store {
         bucket: &str,
         department: &str,
     ) -> anyhow::Result<Option<(i64, i64)>> {
-        let count: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+        let count: Option<i64> = on_db!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT s.received FROM department_stats s JOIN departments d ON d.id = s.department_id \
              WHERE s.workspace_id = $1 AND s.bucket = $2 AND d.name = $3 COLLATE NOCASE",
         )
@@ -138,18 +140,21 @@ impl Store {
         .bind(bucket)
         .bind(department)
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         let Some(count) = count.filter(|c| *c > 0) else {
             return Ok(None);
         };
-        let rank: i64 = on_db!(self, |pool| sqlx::query_scalar(
+        let rank: i64 = on_db!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT COUNT(*) + 1 FROM department_stats WHERE workspace_id = $1 AND bucket = $2 AND received > $3",
         )
         .bind(workspace)
         .bind(bucket)
         .bind(count)
         .fetch_one(pool)
-        .await)?;
+        .await
+        })?;
         Ok(Some((rank, count)))
     }
 
@@ -186,7 +191,8 @@ impl Store {
         workspace: WorkspaceId,
         bucket: &str,
     ) -> anyhow::Result<(i64, i64)> {
-        let row = on_db!(self, |pool| sqlx::query(
+        let row = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.received + s.feedback > 0 THEN 1 ELSE 0 END), 0) FROM members m \
              LEFT JOIN member_stats s ON s.workspace_id = m.workspace_id AND s.bucket = $2 \
                AND s.member_id = m.id \
@@ -195,7 +201,8 @@ impl Store {
         .bind(workspace)
         .bind(bucket)
         .fetch_one(pool)
-        .await.map(super::db::one))?;
+        .await.map(super::db::one)
+        })?;
         Ok((row.get(0), row.get(1)))
     }
 
@@ -233,7 +240,8 @@ impl Store {
         .bind(bucket)
         .bind(member)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row
             .map(|r| MemberTotals {
                 received: r.get(0),
@@ -249,7 +257,8 @@ impl Store {
         member: MemberId,
         limit: u32,
     ) -> anyhow::Result<Vec<ValueCount>> {
-        let rows = on_db!(self, |pool| sqlx::query(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT k.value_tag, COUNT(*) AS n FROM kudos_recipients r JOIN kudos k ON k.id = r.kudos_id \
              WHERE r.member_id = $1 AND k.status = 'active' AND k.kind = 'kudos' \
                AND k.value_tag IS NOT NULL \
@@ -258,7 +267,8 @@ impl Store {
         .bind(member)
         .bind(i64::from(limit))
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         Ok(rows
             .iter()
             .map(|r| ValueCount {
@@ -284,7 +294,8 @@ impl Store {
         )
         .bind(member)
         .fetch_one(pool)
-        .await.map(super::db::one))?;
+        .await
+        .map(super::db::one))?;
         Ok((row.get(0), row.get(1)))
     }
 }
@@ -296,7 +307,8 @@ impl Store {
         workspace: WorkspaceId,
         bucket: &str,
     ) -> anyhow::Result<(i64, i64, i64)> {
-        let row = on_db!(self, |pool| sqlx::query(
+        let row = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT \
                (SELECT CAST(COALESCE(SUM(received), 0) AS BIGINT) FROM member_stats WHERE workspace_id = $1 AND bucket = $2), \
                (SELECT CAST(COALESCE(SUM(feedback), 0) AS BIGINT) FROM member_stats WHERE workspace_id = $1 AND bucket = $2), \
@@ -305,7 +317,8 @@ impl Store {
         .bind(workspace)
         .bind(bucket)
         .fetch_one(pool)
-        .await.map(super::db::one))?;
+        .await.map(super::db::one)
+        })?;
         Ok((row.get(0), row.get(1), row.get(2)))
     }
 
@@ -324,7 +337,8 @@ impl Store {
         .bind(workspace)
         .bind(bucket)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         let mut out: Vec<(String, String, i64)> = Vec::new();
         for r in rows {
             let dept: String = r.get(0);

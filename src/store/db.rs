@@ -14,7 +14,9 @@ use std::future::Future;
 
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{ColumnIndex, Decode, PgConnection, PgPool, Postgres, Sqlite, SqlitePool, Transaction, Type};
+use sqlx::{
+    ColumnIndex, Decode, PgConnection, PgPool, Postgres, Sqlite, SqlitePool, Transaction, Type,
+};
 
 /// The advisory lock key every PostgreSQL write transaction takes ("SPOTLITE" as bytes).
 pub(super) const WRITE_LOCK: i64 = 0x5350_4f54_4c49_5445;

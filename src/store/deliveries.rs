@@ -1,5 +1,5 @@
-use chrono::{DateTime, Utc};
 use super::db::{BeginWrite, Read};
+use chrono::{DateTime, Utc};
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::model::{Member, WorkspaceId};
@@ -29,7 +29,8 @@ impl Store {
         workspace: WorkspaceId,
         failure: &DeliveryFailure,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query(
+        on_db!(self, |pool| {
+            sqlx::query(
             "INSERT INTO delivery_failures (workspace_id, what, channel, reason, permanent, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -40,7 +41,8 @@ impl Store {
         .bind(failure.permanent)
         .bind(to_millis(failure.at))
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await.map(super::db::done)
+        })?;
         Ok(())
     }
 
@@ -57,7 +59,8 @@ impl Store {
         .bind(workspace)
         .bind(i64::from(limit))
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows.iter().map(failure_from_row).collect())
     }
 
@@ -67,14 +70,16 @@ impl Store {
         workspace: WorkspaceId,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<DeliveryFailure>> {
-        let rows = on_db!(self, |pool| sqlx::query(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(
             "UPDATE delivery_failures SET seen_at = $1 WHERE workspace_id = $2 AND seen_at IS NULL \
              RETURNING what, channel, reason, permanent, created_at",
         )
         .bind(to_millis(now))
         .bind(workspace)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         let mut out: Vec<DeliveryFailure> = rows.iter().map(failure_from_row).collect();
         out.sort_by_key(|f| f.at);
         Ok(out)
@@ -87,15 +92,15 @@ impl Store {
         department: Option<&str>,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        match department {
-            Some(name) => {
-                sqlx::query("INSERT INTO departments (workspace_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            let mut tx = pool.begin_write().await?;
+            match department {
+                Some(name) => {
+                    sqlx::query("INSERT INTO departments (workspace_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(workspace)
                     .bind(name)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
+                    sqlx::query(
                     "INSERT INTO department_roles (workspace_id, role_id, department_id) \
                      SELECT $1, $2, id FROM departments WHERE workspace_id = $1 AND name = $3 COLLATE NOCASE \
                      ON CONFLICT (workspace_id, role_id) DO UPDATE SET department_id = excluded.department_id",
@@ -105,18 +110,20 @@ impl Store {
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM department_roles WHERE workspace_id = $1 AND role_id = $2")
+                }
+                None => {
+                    sqlx::query(
+                        "DELETE FROM department_roles WHERE workspace_id = $1 AND role_id = $2",
+                    )
                     .bind(workspace)
                     .bind(role)
                     .execute(&mut *tx)
                     .await?;
+                }
             }
-        }
-        tx.commit().await?;
-        self.cache.forget_roles(workspace);
-        Ok(())
+            tx.commit().await?;
+            self.cache.forget_roles(workspace);
+            Ok(())
         })
     }
 
@@ -154,7 +161,8 @@ impl Store {
             Some(d) if member.department.as_deref() == Some(d.as_str()) => return Ok(false),
             Some(_) => {}
         }
-        on_db!(self, |pool| sqlx::query(
+        on_db!(self, |pool| {
+            sqlx::query(
             "UPDATE members SET department_id = ( \
                SELECT r.department_id FROM department_roles r JOIN json_each($3) j ON j.value = r.role_id \
                WHERE r.workspace_id = $1 ORDER BY j.key LIMIT 1) \
@@ -166,7 +174,8 @@ impl Store {
         .bind(member.id)
         .bind(serde_json::to_string(roles)?)
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await.map(super::db::done)
+        })?;
         self.cache.forget_member(member.id);
         Ok(true)
     }

@@ -1,8 +1,8 @@
 //! Posts held over a shutdown: written when a stop interrupts a post, taken back at the next
 //! start. Taking deletes them first, so a crash in between loses a post but never sends it twice.
 
-use chrono::{DateTime, Utc};
 use super::db::Read;
+use chrono::{DateTime, Utc};
 
 use super::{to_millis, Store};
 use crate::domain::model::WorkspaceId;
@@ -34,7 +34,8 @@ impl Store {
         .bind(&post.body)
         .bind(to_millis(now))
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await
+        .map(super::db::done))?;
         Ok(())
     }
 
@@ -46,7 +47,8 @@ impl Store {
         )
         .bind(platform)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         let mut rows: Vec<(i64, HeldPost)> = rows
             .iter()
             .map(|r| {

@@ -6,8 +6,8 @@ use sqlx::{PgConnection, SqliteConnection};
 
 use super::db::{BeginWrite, Read};
 use super::members::MembersConn;
-use super::stats::StatsConn;
 use super::schedule::ScheduleConn;
+use super::stats::StatsConn;
 
 use super::{from_millis, to_millis, Store};
 use crate::domain::calendar::WeekDates;
@@ -146,7 +146,8 @@ impl Store {
         .bind(workspace)
         .bind(id)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         self.one_with_recipients(row).await
     }
 
@@ -158,7 +159,8 @@ impl Store {
         )))
         .bind(giver)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         self.one_with_recipients(row).await
     }
 
@@ -178,7 +180,8 @@ impl Store {
         .bind(filter.to.map(|d| d.to_string()))
         .bind(filter.include_removed)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         self.with_recipients(rows).await
     }
 
@@ -243,60 +246,60 @@ impl Store {
         effective: WeekDates,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        match week {
-            Some(w) => {
-                sqlx::query(
-                    "INSERT INTO week_overrides (workspace_id, year, start_date, end_date) \
+            let mut tx = pool.begin_write().await?;
+            match week {
+                Some(w) => {
+                    sqlx::query(
+                        "INSERT INTO week_overrides (workspace_id, year, start_date, end_date) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, year) DO UPDATE \
                      SET start_date = excluded.start_date, end_date = excluded.end_date",
-                )
-                .bind(workspace)
-                .bind(year)
-                .bind(w.start.to_string())
-                .bind(w.end.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM week_overrides WHERE workspace_id = $1 AND year = $2")
+                    )
                     .bind(workspace)
                     .bind(year)
+                    .bind(w.start.to_string())
+                    .bind(w.end.to_string())
                     .execute(&mut *tx)
                     .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM week_overrides WHERE workspace_id = $1 AND year = $2")
+                        .bind(workspace)
+                        .bind(year)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
-        }
-        let rows = sqlx::query(
-            "SELECT id, local_date, buckets FROM kudos \
+            let rows = sqlx::query(
+                "SELECT id, local_date, buckets FROM kudos \
              WHERE workspace_id = $1 AND local_date BETWEEN $2 AND $3",
-        )
-        .bind(workspace)
-        .bind(format!("{year:04}-01-01"))
-        .bind(format!("{year:04}-12-31"))
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut changed = false;
-        for row in rows {
-            let date: NaiveDate = row
-                .get::<String, _>(1)
-                .parse()
-                .context("stored local_date is invalid")?;
-            let buckets = serde_json::to_string(&buckets_for(date, effective.contains(date)))?;
-            if buckets != row.get::<String, _>(2) {
-                changed = true;
-                sqlx::query("UPDATE kudos SET buckets = $1 WHERE id = $2")
-                    .bind(buckets)
-                    .bind(row.get::<i64, _>(0))
-                    .execute(&mut *tx)
-                    .await?;
+            )
+            .bind(workspace)
+            .bind(format!("{year:04}-01-01"))
+            .bind(format!("{year:04}-12-31"))
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut changed = false;
+            for row in rows {
+                let date: NaiveDate = row
+                    .get::<String, _>(1)
+                    .parse()
+                    .context("stored local_date is invalid")?;
+                let buckets = serde_json::to_string(&buckets_for(date, effective.contains(date)))?;
+                if buckets != row.get::<String, _>(2) {
+                    changed = true;
+                    sqlx::query("UPDATE kudos SET buckets = $1 WHERE id = $2")
+                        .bind(buckets)
+                        .bind(row.get::<i64, _>(0))
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
-        }
-        if changed {
-            tx.rebuild_stats(workspace).await?;
-        }
-        tx.wake_scheduler(workspace).await?;
-        tx.commit().await?;
-        anyhow::Ok(())
+            if changed {
+                tx.rebuild_stats(workspace).await?;
+            }
+            tx.wake_scheduler(workspace).await?;
+            tx.commit().await?;
+            anyhow::Ok(())
         })?;
         self.cache.forget_workspace(workspace);
         Ok(())
@@ -330,7 +333,8 @@ impl Store {
         )))
         .bind(serde_json::to_string(&ids)?)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         let mut recipients: HashMap<i64, Vec<Person>> = HashMap::new();
         for r in recipient_rows {
             recipients.entry(r.get(0)).or_default().push(Person {

@@ -10,7 +10,10 @@ use super::kudos::{InsertKudos, Stored};
 use super::to_millis;
 use crate::domain::model::{KudosKind, Person};
 
-pub(super) async fn insert_kudos(conn: &mut PgConnection, k: &InsertKudos) -> anyhow::Result<Stored> {
+pub(super) async fn insert_kudos(
+    conn: &mut PgConnection,
+    k: &InsertKudos,
+) -> anyhow::Result<Stored> {
     if let Some(event) = &k.event_id {
         let existing: Option<i64> =
             sqlx::query_scalar("SELECT id FROM kudos WHERE workspace_id = $1 AND event_id = $2")

@@ -2,10 +2,10 @@
 //! welcomes. Rare writes, so they go through the pool in their own short transactions rather
 //! than the kudos writer's queue.
 
-use anyhow::Context;
-use chrono::{DateTime, NaiveDate, Utc};
 use super::db::{BeginWrite, Read};
 use super::members::MembersConn;
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{from_millis, to_millis, BoardRow, Store};
 use crate::domain::model::{KudosStatus, Medallion, MemberId, MemberRef, Person, WorkspaceId};
@@ -105,53 +105,53 @@ impl Store {
         recipient: &MemberRef,
     ) -> anyhow::Result<StoredMedallion> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        if let Some(event) = &m.event_id {
-            let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM medallions WHERE workspace_id = $1 AND event_id = $2",
+            let mut tx = pool.begin_write().await?;
+            if let Some(event) = &m.event_id {
+                let existing: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM medallions WHERE workspace_id = $1 AND event_id = $2",
+                )
+                .bind(m.workspace_id)
+                .bind(event)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = existing {
+                    return Ok(StoredMedallion::Duplicate(id));
+                }
+            }
+            let recipient_id = match recipient {
+                MemberRef::Id(id) => *id,
+                MemberRef::User(u) => {
+                    tx.upsert_member(
+                        m.workspace_id,
+                        &u.external_id,
+                        &u.name,
+                        u.is_bot,
+                        m.created_at,
+                    )
+                    .await?
+                }
+            };
+            let found: Option<(bool, String)> = sqlx::query_as(
+                "SELECT is_bot, display_name FROM members WHERE id = $1 AND workspace_id = $2",
             )
+            .bind(recipient_id)
             .bind(m.workspace_id)
-            .bind(event)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some(id) = existing {
-                return Ok(StoredMedallion::Duplicate(id));
+            match found {
+                Some((false, _)) => {}
+                Some((true, name)) => return Ok(StoredMedallion::InvalidRecipient(Some(name))),
+                None => return Ok(StoredMedallion::InvalidRecipient(None)),
             }
-        }
-        let recipient_id = match recipient {
-            MemberRef::Id(id) => *id,
-            MemberRef::User(u) => {
-                tx.upsert_member(
-                    m.workspace_id,
-                    &u.external_id,
-                    &u.name,
-                    u.is_bot,
-                    m.created_at,
-                )
-                .await?
+            let used: i64 = sqlx::query_scalar(USED_IN_YEAR)
+                .bind(m.giver_id)
+                .bind(m.year)
+                .fetch_one(&mut *tx)
+                .await?;
+            if used >= i64::from(m.per_year) {
+                return Ok(StoredMedallion::OverLimit { used: count(used) });
             }
-        };
-        let found: Option<(bool, String)> = sqlx::query_as(
-            "SELECT is_bot, display_name FROM members WHERE id = $1 AND workspace_id = $2",
-        )
-        .bind(recipient_id)
-        .bind(m.workspace_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match found {
-            Some((false, _)) => {}
-            Some((true, name)) => return Ok(StoredMedallion::InvalidRecipient(Some(name))),
-            None => return Ok(StoredMedallion::InvalidRecipient(None)),
-        }
-        let used: i64 = sqlx::query_scalar(USED_IN_YEAR)
-            .bind(m.giver_id)
-            .bind(m.year)
-            .fetch_one(&mut *tx)
-            .await?;
-        if used >= i64::from(m.per_year) {
-            return Ok(StoredMedallion::OverLimit { used: count(used) });
-        }
-        let id: i64 = sqlx::query_scalar(
+            let id: i64 = sqlx::query_scalar(
             "INSERT INTO medallions (workspace_id, giver_id, recipient_id, giver_department_id, \
                recipient_department_id, message, channel, event_id, created_at, local_date, year) \
              VALUES ($1, $2, $3, (SELECT department_id FROM members WHERE id = $2), \
@@ -170,20 +170,20 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .context("storing a medallion")?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{MEDALLION_COLUMNS} WHERE md.id = $1"
-        )))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let medallion = medallion_from_row(&row)?;
-        tx.commit().await?;
-        // A recipient renamed by the upsert must not be served from the cache under the old name.
-        self.cache.forget_member(recipient_id);
-        Ok(StoredMedallion::Created {
-            medallion: Box::new(medallion),
-            used: count(used + 1),
-        })
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{MEDALLION_COLUMNS} WHERE md.id = $1"
+            )))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let medallion = medallion_from_row(&row)?;
+            tx.commit().await?;
+            // A recipient renamed by the upsert must not be served from the cache under the old name.
+            self.cache.forget_member(recipient_id);
+            Ok(StoredMedallion::Created {
+                medallion: Box::new(medallion),
+                used: count(used + 1),
+            })
         })
     }
 
@@ -208,7 +208,8 @@ impl Store {
         .bind(workspace)
         .bind(id)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         row.as_ref().map(medallion_from_row).transpose()
     }
 
@@ -223,7 +224,8 @@ impl Store {
         )))
         .bind(giver)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         row.as_ref().map(medallion_from_row).transpose()
     }
 
@@ -237,7 +239,8 @@ impl Store {
         .bind(to_millis(now))
         .bind(id)
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await
+        .map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -263,7 +266,8 @@ impl Store {
         .bind(include_removed)
         .bind(limit.map_or(i64::MAX, i64::from))
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         rows.iter().map(medallion_from_row).collect()
     }
 
@@ -288,7 +292,8 @@ impl Store {
         .bind(to.map(|d| d.to_string()))
         .bind(i64::from(limit.max(1)))
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| BoardRow {
@@ -319,7 +324,8 @@ impl Store {
         .bind(to.map(|d| d.to_string()))
         .bind(member)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
@@ -329,14 +335,16 @@ impl Store {
         member: MemberId,
         year: i32,
     ) -> anyhow::Result<(i64, i64)> {
-        let row = on_db!(self, |pool| sqlx::query(
+        let row = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT COALESCE(SUM(CASE WHEN year = $2 THEN 1 ELSE 0 END), 0), COUNT(*) FROM medallions \
              WHERE recipient_id = $1 AND status = 'active'",
         )
         .bind(member)
         .bind(year)
         .fetch_one(pool)
-        .await.map(super::db::one))?;
+        .await.map(super::db::one)
+        })?;
         Ok((row.get(0), row.get(1)))
     }
 
@@ -351,7 +359,8 @@ impl Store {
         created_at: DateTime<Utc>,
         local_date: NaiveDate,
     ) -> anyhow::Result<(i64, bool)> {
-        let inserted: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+        let inserted: Option<i64> = on_db!(self, |pool| {
+            sqlx::query_scalar(
             "INSERT INTO customer_thanks (workspace_id, member_id, note, event_id, created_at, \
              local_date) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING id",
@@ -363,7 +372,8 @@ impl Store {
         .bind(to_millis(created_at))
         .bind(local_date.to_string())
         .fetch_optional(pool)
-        .await)
+        .await
+        })
         .context("recording a customer thank-you")?;
         if let Some(id) = inserted {
             return Ok((id, true));
@@ -434,7 +444,8 @@ impl Store {
         .bind(dates.0.map(|d| d.to_string()))
         .bind(dates.1.map(|d| d.to_string()))
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         rows.iter()
             .map(|r| {
                 Ok(CustomerThanksRow {
@@ -473,7 +484,8 @@ impl Store {
         .bind(reason)
         .bind(to_millis(now))
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await
+        .map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 

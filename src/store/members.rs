@@ -1,8 +1,8 @@
-use anyhow::Context;
-use chrono::{DateTime, Utc};
 use super::db::{for_each_conn, BeginWrite, Read};
 use super::{to_millis, Store};
 use crate::domain::model::{Member, MemberId, WorkspaceId};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
 
 const MEMBER_COLUMNS: &str = "SELECT m.id, m.workspace_id, m.external_id, m.display_name, m.is_bot, \
      m.is_admin, d.name AS department FROM members m LEFT JOIN departments d ON d.id = m.department_id";
@@ -108,7 +108,8 @@ impl Store {
         )))
         .bind(id)
         .fetch_one(pool)
-        .await.map(super::db::one))
+        .await
+        .map(super::db::one))
         .with_context(|| format!("loading member {id}"))?;
         Ok(member_from_row(&row))
     }
@@ -119,7 +120,8 @@ impl Store {
         )))
         .bind(id)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.as_ref().map(member_from_row))
     }
 
@@ -137,27 +139,29 @@ impl Store {
         .bind(workspace)
         .bind(key)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.as_ref().map(member_from_row))
     }
 
     pub async fn human_member_count(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
-        Ok(
-            on_db!(self, |pool| sqlx::query_scalar(
-                "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND is_bot = FALSE",
-            )
-            .bind(workspace)
-            .fetch_one(pool)
-            .await)?,
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND is_bot = FALSE",
         )
+        .bind(workspace)
+        .fetch_one(pool)
+        .await)?)
     }
 
     pub async fn set_admin(&self, member: MemberId, admin: bool) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("UPDATE members SET is_admin = $1 WHERE id = $2")
-            .bind(admin)
-            .bind(member)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE members SET is_admin = $1 WHERE id = $2"
+        )
+        .bind(admin)
+        .bind(member)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         self.cache.forget_member(member);
         Ok(())
     }
@@ -170,18 +174,18 @@ impl Store {
         department: Option<&str>,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let department_id: Option<i64> = match department {
-            Some(name) => {
-                sqlx::query(
-                    "INSERT INTO departments (workspace_id, name) VALUES ($1, $2) \
+            let mut tx = pool.begin_write().await?;
+            let department_id: Option<i64> = match department {
+                Some(name) => {
+                    sqlx::query(
+                        "INSERT INTO departments (workspace_id, name) VALUES ($1, $2) \
                      ON CONFLICT DO NOTHING",
-                )
-                .bind(workspace)
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
-                Some(
+                    )
+                    .bind(workspace)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                    Some(
                     sqlx::query_scalar(
                         "SELECT id FROM departments WHERE workspace_id = $1 AND name = $2 COLLATE NOCASE",
                     )
@@ -190,17 +194,19 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?,
                 )
-            }
-            None => None,
-        };
-        sqlx::query("UPDATE members SET department_id = $1 WHERE id = $2 AND workspace_id = $3")
+                }
+                None => None,
+            };
+            sqlx::query(
+                "UPDATE members SET department_id = $1 WHERE id = $2 AND workspace_id = $3",
+            )
             .bind(department_id)
             .bind(member)
             .bind(workspace)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        anyhow::Ok(())
+            tx.commit().await?;
+            anyhow::Ok(())
         })?;
         self.cache.forget_member(member);
         Ok(())
@@ -214,19 +220,22 @@ impl Store {
         )
         .bind(workspace)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }
 
 impl Store {
     pub async fn admin_count(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND is_admin = TRUE AND is_bot = FALSE",
         )
         .bind(workspace)
         .fetch_one(pool)
-        .await)?)
+        .await
+        })?)
     }
 }
 
@@ -244,7 +253,8 @@ impl Store {
         .bind(workspace)
         .bind(serde_json::to_string(ids)?)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         let found: Vec<Member> = rows.iter().map(member_from_row).collect();
         Ok(ids
             .iter()

@@ -32,6 +32,7 @@ mod awards;
 mod boards;
 mod cache;
 mod checkpoint;
+mod copy;
 mod db;
 mod deliveries;
 mod held;
@@ -61,6 +62,7 @@ use crate::config::{BadInput, DatabaseConfig};
 
 pub use awards::{NominationRow, ThanksRow, WinnerRow};
 pub use boards::{BoardRow, MemberTotals, Ranked, ValueCount};
+pub use copy::{CopyReport, TargetNotEmpty};
 pub use db::Dialect;
 pub use deliveries::DeliveryFailure;
 pub use held::HeldPost;
@@ -174,7 +176,10 @@ impl Store {
 
     /// Whether the database answers at all.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(db::done))?;
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(db::done))?;
         Ok(())
     }
 
@@ -247,6 +252,23 @@ pub fn check_url(url: &str) -> Result<(), BadInput> {
         }
         _ => Ok(()),
     }
+}
+
+/// The file a SQLite `url` names, when that file does not exist (`None` for PostgreSQL and
+/// in-memory databases, or when it exists).
+pub fn missing_sqlite_file(url: &str) -> Option<PathBuf> {
+    let url = url.trim();
+    if postgres::is_postgres(url) || url.contains(":memory:") {
+        return None;
+    }
+    let path = match url.strip_prefix("sqlite:") {
+        Some(rest) => {
+            let rest = rest.strip_prefix("//").unwrap_or(rest);
+            PathBuf::from(rest.split('?').next().unwrap_or(rest))
+        }
+        None => PathBuf::from(url),
+    };
+    (!path.exists()).then_some(path)
 }
 
 fn connect_options(url: &str) -> anyhow::Result<(SqliteConnectOptions, String)> {

@@ -26,11 +26,13 @@ impl Store {
         &self,
         workspace: WorkspaceId,
     ) -> anyhow::Result<Vec<(PostKind, PostSetting)>> {
-        let rows =
-            on_db!(self, |pool| sqlx::query("SELECT kind, enabled, time FROM post_settings WHERE workspace_id = $1")
-                .bind(workspace)
-                .fetch_all(pool)
-                .await.map(super::db::all))?;
+        let rows = on_db!(self, |pool| sqlx::query(
+            "SELECT kind, enabled, time FROM post_settings WHERE workspace_id = $1"
+        )
+        .bind(workspace)
+        .fetch_all(pool)
+        .await
+        .map(super::db::all))?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -55,8 +57,8 @@ impl Store {
         setting: PostSetting,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
             "INSERT INTO post_settings (workspace_id, kind, enabled, time) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (workspace_id, kind) DO UPDATE SET enabled = excluded.enabled, time = excluded.time",
         )
@@ -66,9 +68,9 @@ impl Store {
         .bind(setting.time.format("%H:%M").to_string())
         .execute(&mut *tx)
         .await?;
-        tx.wake_scheduler(workspace).await?;
-        tx.commit().await?;
-        anyhow::Ok(())
+            tx.wake_scheduler(workspace).await?;
+            tx.commit().await?;
+            anyhow::Ok(())
         })
     }
 
@@ -80,21 +82,25 @@ impl Store {
         now: DateTime<Utc>,
         limit: u32,
     ) -> anyhow::Result<Vec<WorkspaceId>> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT id FROM workspaces WHERE platform = $1 AND next_due_at <= $2 ORDER BY next_due_at LIMIT $3",
         )
         .bind(platform)
         .bind(to_millis(now))
         .bind(i64::from(limit))
         .fetch_all(pool)
-        .await)?)
+        .await
+        })?)
     }
 
     pub async fn next_due_at(&self, workspace: WorkspaceId) -> anyhow::Result<DateTime<Utc>> {
-        let ms: i64 = on_db!(self, |pool| sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = $1")
-            .bind(workspace)
-            .fetch_one(pool)
-            .await)?;
+        let ms: i64 = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT next_due_at FROM workspaces WHERE id = $1"
+        )
+        .bind(workspace)
+        .fetch_one(pool)
+        .await)?;
         Ok(from_millis(ms.min(253_402_300_799_000)))
     }
 
@@ -115,11 +121,12 @@ impl Store {
              ON CONFLICT (workspace_id, kind) DO UPDATE SET changed_at = excluded.changed_at",
         );
         on_db!(self, |pool| sqlx::query(sql)
-        .bind(workspace)
-        .bind(to_millis(now))
-        .bind(serde_json::to_string(&names)?)
-        .execute(pool)
-        .await.map(super::db::done))?;
+            .bind(workspace)
+            .bind(to_millis(now))
+            .bind(serde_json::to_string(&names)?)
+            .execute(pool)
+            .await
+            .map(super::db::done))?;
         Ok(())
     }
 
@@ -128,11 +135,12 @@ impl Store {
         &self,
         workspace: WorkspaceId,
     ) -> anyhow::Result<Vec<(PostKind, DateTime<Utc>)>> {
-        let rows: Vec<(String, i64)> =
-            on_db!(self, |pool| sqlx::query_as("SELECT kind, changed_at FROM schedule_changes WHERE workspace_id = $1")
-                .bind(workspace)
-                .fetch_all(pool)
-                .await)?;
+        let rows: Vec<(String, i64)> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT kind, changed_at FROM schedule_changes WHERE workspace_id = $1"
+        )
+        .bind(workspace)
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .filter_map(|(k, at)| PostKind::parse(&k).map(|k| (k, from_millis(at))))
@@ -144,12 +152,12 @@ impl Store {
     /// that needs the scheduler to look again) sets it to a new negative value each time, so a
     /// tick can tell that one happened while it ran.
     pub async fn next_due_raw(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
-        Ok(
-            on_db!(self, |pool| sqlx::query_scalar("SELECT next_due_at FROM workspaces WHERE id = $1")
-                .bind(workspace)
-                .fetch_one(pool)
-                .await)?,
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT next_due_at FROM workspaces WHERE id = $1"
         )
+        .bind(workspace)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// Sets the next-due instant a tick worked out, unless the workspace was woken while the
@@ -160,13 +168,15 @@ impl Store {
         at: Option<DateTime<Utc>>,
         seen: i64,
     ) -> anyhow::Result<bool> {
-        let done =
-            on_db!(self, |pool| sqlx::query("UPDATE workspaces SET next_due_at = $1 WHERE id = $2 AND next_due_at = $3")
-                .bind(at.map(to_millis).unwrap_or(i64::MAX))
-                .bind(workspace)
-                .bind(seen)
-                .execute(pool)
-                .await.map(super::db::done))?;
+        let done = on_db!(self, |pool| sqlx::query(
+            "UPDATE workspaces SET next_due_at = $1 WHERE id = $2 AND next_due_at = $3"
+        )
+        .bind(at.map(to_millis).unwrap_or(i64::MAX))
+        .bind(workspace)
+        .bind(seen)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -175,11 +185,14 @@ impl Store {
         workspace: WorkspaceId,
         at: Option<DateTime<Utc>>,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("UPDATE workspaces SET next_due_at = $1 WHERE id = $2")
-            .bind(at.map(to_millis).unwrap_or(i64::MAX))
-            .bind(workspace)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE workspaces SET next_due_at = $1 WHERE id = $2"
+        )
+        .bind(at.map(to_millis).unwrap_or(i64::MAX))
+        .bind(workspace)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         Ok(())
     }
 
@@ -246,7 +259,8 @@ impl Store {
             );
             return Ok(Some(attempts as u32));
         }
-        let attempts: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
+        let attempts: Option<i64> = on_db!(self, |pool| {
+            sqlx::query_scalar(
             "INSERT INTO post_ledger (workspace_id, kind, local_date, target, status, attempts, updated_at) \
              VALUES ($1, $2, $3, $4, 'sending', 1, $5) \
              ON CONFLICT (workspace_id, kind, local_date, target) DO UPDATE \
@@ -260,7 +274,8 @@ impl Store {
         .bind(target)
         .bind(to_millis(now))
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         Ok(attempts.map(|a| a as u32))
     }
 
@@ -280,7 +295,8 @@ impl Store {
             }
             Outcome::Failed { error } => ("failed", None, Some(error.as_str()), false),
         };
-        on_db!(self, |pool| sqlx::query(
+        on_db!(self, |pool| {
+            sqlx::query(
             "UPDATE post_ledger SET status = $1, next_attempt_at = $2, last_error = $3, late = $4, updated_at = $5 \
              WHERE workspace_id = $6 AND kind = $7 AND local_date = $8 AND target = $9",
         )
@@ -294,7 +310,8 @@ impl Store {
         .bind(date.to_string())
         .bind(target)
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await.map(super::db::done)
+        })?;
         Ok(())
     }
 
@@ -345,7 +362,8 @@ impl Store {
         )
         .bind(workspace)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))

@@ -43,17 +43,20 @@ impl Store {
         .bind(i.sealed)
         .bind(to_millis(now))
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await
+        .map(super::db::done))?;
         Ok(())
     }
 
     pub async fn slack_install(&self, team_id: &str) -> anyhow::Result<Option<SealedInstall>> {
-        let row: Option<(String, Vec<u8>, Vec<u8>)> = on_db!(self, |pool| sqlx::query_as(
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = on_db!(self, |pool| {
+            sqlx::query_as(
             "SELECT team_name, token_nonce, token_sealed FROM slack_installs WHERE team_id = $1",
         )
         .bind(team_id)
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         Ok(row.map(|(team_name, nonce, sealed)| SealedInstall {
             team_name,
             nonce,
@@ -63,19 +66,25 @@ impl Store {
 
     /// Forgets a workspace's token; true when there was one.
     pub async fn remove_slack_install(&self, team_id: &str) -> anyhow::Result<bool> {
-        let done = on_db!(self, |pool| sqlx::query("DELETE FROM slack_installs WHERE team_id = $1")
-            .bind(team_id)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        let done = on_db!(self, |pool| sqlx::query(
+            "DELETE FROM slack_installs WHERE team_id = $1"
+        )
+        .bind(team_id)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         Ok(done.rows_affected() > 0)
     }
 
     pub async fn save_oauth_state(&self, state: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("INSERT INTO oauth_states (state, created_at) VALUES ($1, $2)")
-            .bind(state)
-            .bind(to_millis(now))
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "INSERT INTO oauth_states (state, created_at) VALUES ($1, $2)"
+        )
+        .bind(state)
+        .bind(to_millis(now))
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         Ok(())
     }
 
@@ -86,14 +95,20 @@ impl Store {
         state: &str,
         not_before: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        on_db!(self, |pool| sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
-            .bind(to_millis(not_before))
-            .execute(pool)
-            .await.map(super::db::done))?;
-        let done = on_db!(self, |pool| sqlx::query("DELETE FROM oauth_states WHERE state = $1")
-            .bind(state)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "DELETE FROM oauth_states WHERE created_at < $1"
+        )
+        .bind(to_millis(not_before))
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
+        let done = on_db!(self, |pool| sqlx::query(
+            "DELETE FROM oauth_states WHERE state = $1"
+        )
+        .bind(state)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         Ok(done.rows_affected() == 1)
     }
 }

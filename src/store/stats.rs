@@ -1,9 +1,9 @@
 //! The boards' aggregates: folded in batches from the thank-yous, or rebuilt from scratch.
 
-use anyhow::Context;
 use super::db::{for_each_conn, sql_for, BeginWrite, Read};
 use super::Store;
 use crate::domain::model::WorkspaceId;
+use anyhow::Context;
 
 impl Store {
     /// Recomputes every board of a workspace from the thank-yous themselves.

@@ -1,7 +1,7 @@
 //! The wall of thanks and the thank-you books: link secrets, and the reads the pages show.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use super::db::Read;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::kudos::KUDOS_COLUMNS;
 use super::{to_millis, Store};
@@ -38,16 +38,19 @@ impl Store {
         )
         .bind(workspace)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         Ok(row.map(|r| wall_from_row(&r)))
     }
 
     pub async fn wall_by_token(&self, token: &str) -> anyhow::Result<Option<WallRow>> {
-        let row =
-            on_db!(self, |pool| sqlx::query("SELECT workspace_id, token, show_customers FROM walls WHERE token = $1")
-                .bind(token)
-                .fetch_optional(pool)
-                .await.map(super::db::opt))?;
+        let row = on_db!(self, |pool| sqlx::query(
+            "SELECT workspace_id, token, show_customers FROM walls WHERE token = $1"
+        )
+        .bind(token)
+        .fetch_optional(pool)
+        .await
+        .map(super::db::opt))?;
         Ok(row.map(|r| wall_from_row(&r)))
     }
 
@@ -67,7 +70,8 @@ impl Store {
         .bind(token)
         .bind(to_millis(now))
         .fetch_one(pool)
-        .await.map(super::db::one))?;
+        .await
+        .map(super::db::one))?;
         Ok(wall_from_row(&row))
     }
 
@@ -86,23 +90,27 @@ impl Store {
         .bind(show)
         .bind(to_millis(now))
         .fetch_one(pool)
-        .await.map(super::db::one))?;
+        .await
+        .map(super::db::one))?;
         Ok(wall_from_row(&row))
     }
 
     /// The workspace's link-signing key, made from `fresh` the first time it is asked for.
     pub async fn link_key(&self, workspace: WorkspaceId, fresh: &[u8]) -> anyhow::Result<Vec<u8>> {
-        on_db!(self, |pool| sqlx::query("INSERT INTO link_keys (workspace_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(workspace)
-            .bind(fresh)
-            .execute(pool)
-            .await.map(super::db::done))?;
-        Ok(
-            on_db!(self, |pool| sqlx::query_scalar("SELECT key FROM link_keys WHERE workspace_id = $1")
-                .bind(workspace)
-                .fetch_one(pool)
-                .await)?,
+        on_db!(self, |pool| sqlx::query(
+            "INSERT INTO link_keys (workspace_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING"
         )
+        .bind(workspace)
+        .bind(fresh)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT key FROM link_keys WHERE workspace_id = $1"
+        )
+        .bind(workspace)
+        .fetch_one(pool)
+        .await)?)
     }
 
     /// Active thank-yous between two local dates (all time when `None`), newest first.
@@ -123,7 +131,8 @@ impl Store {
         .bind(to)
         .bind(i64::from(limit))
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         self.with_recipients(rows).await
     }
 
@@ -134,7 +143,8 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<Kudos>> {
         let (from, to) = split(dates);
-        let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
             "{KUDOS_COLUMNS} WHERE k.id IN (SELECT kudos_id FROM kudos_recipients WHERE member_id = $1) \
              AND k.status = 'active' \
              AND ($2 IS NULL OR k.local_date >= $2) AND ($3 IS NULL OR k.local_date <= $3) \
@@ -144,7 +154,8 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         self.with_recipients(rows).await
     }
 
@@ -155,7 +166,8 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<DayCount>> {
         let (from, to) = split(dates);
-        let rows = on_db!(self, |pool| sqlx::query(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT local_date, SUM(CASE WHEN kind = 'kudos' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'feedback' THEN 1 ELSE 0 END) FROM kudos \
              WHERE workspace_id = $1 AND status = 'active' \
              AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
@@ -165,7 +177,8 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         rows.iter()
             .map(|r| {
                 Ok(DayCount {
@@ -184,7 +197,8 @@ impl Store {
         dates: Option<(NaiveDate, NaiveDate)>,
     ) -> anyhow::Result<Vec<(String, i64)>> {
         let (from, to) = split(dates);
-        let rows = on_db!(self, |pool| sqlx::query(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(
             "SELECT value_tag, COUNT(*) AS n FROM kudos \
              WHERE workspace_id = $1 AND status = 'active' AND kind = 'kudos' AND value_tag IS NOT NULL \
              AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
@@ -194,7 +208,8 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -218,7 +233,8 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await
+        .map(super::db::all))?;
         Ok(rows
             .iter()
             .map(|r| DepartmentFlow {

@@ -52,11 +52,13 @@ impl Store {
 
     pub async fn workspace(&self, id: WorkspaceId) -> anyhow::Result<Workspace> {
         let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{} WHERE w.id = $1", self.workspace_columns()
+            "{} WHERE w.id = $1",
+            self.workspace_columns()
         )))
         .bind(id)
         .fetch_one(pool)
-        .await.map(super::db::one))
+        .await
+        .map(super::db::one))
         .with_context(|| format!("loading workspace {id}"))?;
         workspace_from_row(&row)
     }
@@ -71,12 +73,14 @@ impl Store {
         }
         let seen = self.cache.epoch();
         let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{} WHERE w.platform = $1 AND w.external_id = $2", self.workspace_columns()
+            "{} WHERE w.platform = $1 AND w.external_id = $2",
+            self.workspace_columns()
         )))
         .bind(platform)
         .bind(external_id)
         .fetch_optional(pool)
-        .await.map(super::db::opt))?;
+        .await
+        .map(super::db::opt))?;
         match row {
             Some(row) => {
                 let ws = workspace_from_row(&row)?;
@@ -89,21 +93,23 @@ impl Store {
 
     /// Workspaces whose name or external id is `key`, case-insensitively.
     pub async fn workspaces_named(&self, key: &str) -> anyhow::Result<Vec<Workspace>> {
-        let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = on_db!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
             "{} WHERE w.name = $1 COLLATE NOCASE OR w.external_id = $1 OR w.platform || ':' || w.external_id = $1 ORDER BY w.id", self.workspace_columns()
         )))
         .bind(key)
         .fetch_all(pool)
-        .await.map(super::db::all))?;
+        .await.map(super::db::all)
+        })?;
         rows.iter().map(workspace_from_row).collect()
     }
 
     pub async fn workspace_names(&self) -> anyhow::Result<Vec<String>> {
-        Ok(
-            on_db!(self, |pool| sqlx::query_scalar("SELECT name FROM workspaces ORDER BY name")
-                .fetch_all(pool)
-                .await)?,
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT name FROM workspaces ORDER BY name"
         )
+        .fetch_all(pool)
+        .await)?)
     }
 
     /// Creates the workspace with `settings`, or returns the one that already exists.
@@ -116,8 +122,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Workspace> {
         on_db!(self, |pool| {
-        let mut tx = pool.begin_write().await?;
-        let inserted: Option<i64> = sqlx::query_scalar(
+            let mut tx = pool.begin_write().await?;
+            let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO workspaces (platform, external_id, name, timezone, celebration_channel, \
              daily_allowance, prompt_time, prompts_enabled, kudos_emoji, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -136,9 +142,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await
         .context("creating workspace")?;
-        if let Some(id) = inserted {
-            for (position, value) in settings.values.iter().enumerate() {
-                sqlx::query(
+            if let Some(id) = inserted {
+                for (position, value) in settings.values.iter().enumerate() {
+                    sqlx::query(
                     "INSERT INTO workspace_values (workspace_id, position, name) VALUES ($1, $2, $3)",
                 )
                 .bind(id)
@@ -146,9 +152,9 @@ impl Store {
                 .bind(value)
                 .execute(&mut *tx)
                 .await?;
+                }
             }
-        }
-        tx.commit().await?;
+            tx.commit().await?;
             anyhow::Ok(())
         })?;
         self.workspace_by_external(platform, external_id)
@@ -157,12 +163,15 @@ impl Store {
     }
 
     pub async fn rename_workspace(&self, id: WorkspaceId, name: &str) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2 AND name <> $3")
-            .bind(name)
-            .bind(id)
-            .bind(name)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE workspaces SET name = $1 WHERE id = $2 AND name <> $3"
+        )
+        .bind(name)
+        .bind(id)
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         self.cache.forget_workspace(id);
         Ok(())
     }
@@ -173,39 +182,44 @@ impl Store {
         change: &SettingChange,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
-        let query = match change {
-            SettingChange::Timezone(tz) => {
-                sqlx::query("UPDATE workspaces SET timezone = $1 WHERE id = $2").bind(tz.name())
-            }
-            SettingChange::Channel(channel) => {
-                sqlx::query("UPDATE workspaces SET celebration_channel = $1 WHERE id = $2")
-                    .bind(channel.clone())
-            }
-            SettingChange::Allowance(n) => {
-                sqlx::query("UPDATE workspaces SET daily_allowance = $1 WHERE id = $2").bind(i64::from(*n))
-            }
-            SettingChange::PromptTime(t) => {
-                sqlx::query("UPDATE workspaces SET prompt_time = $1 WHERE id = $2")
-                    .bind(t.format("%H:%M").to_string())
-            }
-            SettingChange::PromptsEnabled(on) => {
-                sqlx::query("UPDATE workspaces SET prompts_enabled = $1 WHERE id = $2").bind(*on)
-            }
-            SettingChange::Emoji(e) => {
-                sqlx::query("UPDATE workspaces SET kudos_emoji = $1 WHERE id = $2").bind(e.clone())
-            }
-            SettingChange::MedallionsPerYear(n) => {
-                sqlx::query("UPDATE workspaces SET medallions_per_year = $1 WHERE id = $2").bind(i64::from(*n))
-            }
-            SettingChange::Welcome(on) => {
-                sqlx::query("UPDATE workspaces SET welcome_enabled = $1 WHERE id = $2").bind(*on)
-            }
-        };
-        query.bind(id).execute(pool).await?;
-        // Any setting can move a post: the next tick re-plans this workspace.
-        let mut conn = pool.acquire().await?;
-        conn.wake_scheduler(id).await?;
-        anyhow::Ok(())
+            let query = match change {
+                SettingChange::Timezone(tz) => {
+                    sqlx::query("UPDATE workspaces SET timezone = $1 WHERE id = $2").bind(tz.name())
+                }
+                SettingChange::Channel(channel) => {
+                    sqlx::query("UPDATE workspaces SET celebration_channel = $1 WHERE id = $2")
+                        .bind(channel.clone())
+                }
+                SettingChange::Allowance(n) => {
+                    sqlx::query("UPDATE workspaces SET daily_allowance = $1 WHERE id = $2")
+                        .bind(i64::from(*n))
+                }
+                SettingChange::PromptTime(t) => {
+                    sqlx::query("UPDATE workspaces SET prompt_time = $1 WHERE id = $2")
+                        .bind(t.format("%H:%M").to_string())
+                }
+                SettingChange::PromptsEnabled(on) => {
+                    sqlx::query("UPDATE workspaces SET prompts_enabled = $1 WHERE id = $2")
+                        .bind(*on)
+                }
+                SettingChange::Emoji(e) => {
+                    sqlx::query("UPDATE workspaces SET kudos_emoji = $1 WHERE id = $2")
+                        .bind(e.clone())
+                }
+                SettingChange::MedallionsPerYear(n) => {
+                    sqlx::query("UPDATE workspaces SET medallions_per_year = $1 WHERE id = $2")
+                        .bind(i64::from(*n))
+                }
+                SettingChange::Welcome(on) => {
+                    sqlx::query("UPDATE workspaces SET welcome_enabled = $1 WHERE id = $2")
+                        .bind(*on)
+                }
+            };
+            query.bind(id).execute(pool).await?;
+            // Any setting can move a post: the next tick re-plans this workspace.
+            let mut conn = pool.acquire().await?;
+            conn.wake_scheduler(id).await?;
+            anyhow::Ok(())
         })?;
         self.cache.forget_workspace(id);
         Ok(())
@@ -213,7 +227,8 @@ impl Store {
 
     /// Appends a value tag; false when the workspace already has it.
     pub async fn add_value(&self, id: WorkspaceId, name: &str) -> anyhow::Result<bool> {
-        let done = on_db!(self, |pool| sqlx::query(
+        let done = on_db!(self, |pool| {
+            sqlx::query(
             "INSERT INTO workspace_values (workspace_id, position, name) \
              SELECT $1, COALESCE(MAX(position), -1) + 1, $2 FROM workspace_values WHERE workspace_id = $1 \
              ON CONFLICT (workspace_id, name) DO NOTHING",
@@ -221,23 +236,28 @@ impl Store {
         .bind(id)
         .bind(name)
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await.map(super::db::done)
+        })?;
         self.cache.forget_workspace(id);
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn remove_value(&self, id: WorkspaceId, name: &str) -> anyhow::Result<bool> {
-        let done = on_db!(self, |pool| sqlx::query("DELETE FROM workspace_values WHERE workspace_id = $1 AND name = $2")
-            .bind(id)
-            .bind(name)
-            .execute(pool)
-            .await.map(super::db::done))?;
+        let done = on_db!(self, |pool| sqlx::query(
+            "DELETE FROM workspace_values WHERE workspace_id = $1 AND name = $2"
+        )
+        .bind(id)
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         self.cache.forget_workspace(id);
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn set_theme(&self, id: WorkspaceId, day: u8, theme: &Theme) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query(
+        on_db!(self, |pool| {
+            sqlx::query(
             "INSERT INTO workspace_themes (workspace_id, day, title, prompt, action) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (workspace_id, day) DO UPDATE SET title = excluded.title, \
              prompt = excluded.prompt, action = excluded.action",
@@ -248,17 +268,21 @@ impl Store {
         .bind(&theme.prompt)
         .bind(&theme.action)
         .execute(pool)
-        .await.map(super::db::done))?;
+        .await.map(super::db::done)
+        })?;
         self.cache.forget_workspace(id);
         Ok(())
     }
 
     pub async fn reset_theme(&self, id: WorkspaceId, day: u8) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query("DELETE FROM workspace_themes WHERE workspace_id = $1 AND day = $2")
-            .bind(id)
-            .bind(i64::from(day))
-            .execute(pool)
-            .await.map(super::db::done))?;
+        on_db!(self, |pool| sqlx::query(
+            "DELETE FROM workspace_themes WHERE workspace_id = $1 AND day = $2"
+        )
+        .bind(id)
+        .bind(i64::from(day))
+        .execute(pool)
+        .await
+        .map(super::db::done))?;
         self.cache.forget_workspace(id);
         Ok(())
     }
@@ -270,7 +294,8 @@ fn workspace_from_row(row: &impl Read) -> anyhow::Result<Workspace> {
     let values: Vec<String> =
         serde_json::from_str(&row.get::<String, _>("values_json")).context("stored values")?;
     let weeks: Vec<(i32, String, String)> =
-        serde_json::from_str(&row.get::<String, _>("weeks_json")).context("stored week overrides")?;
+        serde_json::from_str(&row.get::<String, _>("weeks_json"))
+            .context("stored week overrides")?;
     let themes: Vec<(u8, String, String, String)> =
         serde_json::from_str(&row.get::<String, _>("themes_json")).context("stored themes")?;
     Ok(Workspace {
@@ -289,7 +314,8 @@ fn workspace_from_row(row: &impl Read) -> anyhow::Result<Workspace> {
                 .with_context(|| format!("stored prompt time '{time}' is invalid"))?,
             prompts_enabled: row.get("prompts_enabled"),
             kudos_emoji: row.get("kudos_emoji"),
-            medallions_per_year: u32::try_from(row.get::<i64, _>("medallions_per_year")).unwrap_or(0),
+            medallions_per_year: u32::try_from(row.get::<i64, _>("medallions_per_year"))
+                .unwrap_or(0),
             welcome_enabled: row.get("welcome_enabled"),
             weeks: weeks
                 .into_iter()

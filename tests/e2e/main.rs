@@ -4,6 +4,7 @@
 mod backends;
 mod both_platforms;
 mod cli;
+mod copy_data;
 mod core_awards;
 mod core_boards;
 mod core_kudos;
@@ -14,7 +15,8 @@ pub mod discord;
 mod faults;
 mod malformed;
 mod polish;
-/// The store's tests again, on PostgreSQL (see `backends`).
+/// The store's tests again, on PostgreSQL (see `backends`): the same files on purpose.
+#[allow(clippy::duplicate_mod)]
 mod postgres;
 mod properties;
 mod scheduler;
@@ -26,4 +28,3 @@ pub mod slack;
 mod soak;
 mod support;
 mod web;
-
