@@ -68,7 +68,7 @@ pub use deliveries::DeliveryFailure;
 pub use held::HeldPost;
 pub use kudos::{InsertKudos, KudosConn, KudosFilter, Stored};
 pub use medallions::{CustomerThanksRow, InsertMedallion, StoredMedallion};
-pub use schedule::Outcome;
+pub use schedule::{Outcome, CLAIM_LEASE};
 pub use slack::{NewInstall, SealedInstall};
 pub use wall::{DayCount, DepartmentFlow, WallRow};
 pub use workspaces::SettingChange;

@@ -315,20 +315,26 @@ impl Store {
         Ok(())
     }
 
-    /// The earliest pending retry of the workspace, on or after local `today`.
+    /// The earliest pending retry of the workspace, on or after local `today`: a failed post's
+    /// next attempt, or when a claim still sending would lapse (`CLAIM_LEASE`).
     pub async fn next_retry(
         &self,
         workspace: WorkspaceId,
         today: NaiveDate,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM post_ledger \
-             WHERE workspace_id = $1 AND status = 'retry' AND local_date >= $2",
+        let at: Option<i64> =
+            on_db!(self, |pool| {
+                sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE updated_at + $3 END) \
+             FROM post_ledger \
+             WHERE workspace_id = $1 AND status IN ('retry', 'sending') AND local_date >= $2",
         )
         .bind(workspace)
         .bind(today.to_string())
+        .bind(CLAIM_LEASE.num_milliseconds())
         .fetch_one(pool)
-        .await)?;
+        .await
+            })?;
         Ok(at.map(from_millis))
     }
 
@@ -339,15 +345,21 @@ impl Store {
         kind: PostKind,
         date: NaiveDate,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM post_ledger \
-             WHERE workspace_id = $1 AND kind = $2 AND local_date = $3 AND status = 'retry'",
+        let at: Option<i64> =
+            on_db!(self, |pool| {
+                sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE updated_at + $4 END) \
+             FROM post_ledger \
+             WHERE workspace_id = $1 AND kind = $2 AND local_date = $3 \
+               AND status IN ('retry', 'sending')",
         )
         .bind(workspace)
         .bind(kind.as_str())
         .bind(date.to_string())
+        .bind(CLAIM_LEASE.num_milliseconds())
         .fetch_one(pool)
-        .await)?;
+        .await
+            })?;
         Ok(at.map(from_millis))
     }
 

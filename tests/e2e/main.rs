@@ -18,6 +18,7 @@ mod polish;
 /// The store's tests again, on PostgreSQL (see `backends`): the same files on purpose.
 #[allow(clippy::duplicate_mod)]
 mod postgres;
+mod process;
 mod properties;
 mod scheduler;
 mod shell;
@@ -27,4 +28,5 @@ mod shell_yearround;
 pub mod slack;
 mod soak;
 mod support;
+mod two_processes;
 mod web;

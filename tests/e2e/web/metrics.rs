@@ -1,104 +1,15 @@
 //! `/metrics` and the HTTP server as the built binary serves them: one process per test, so the
 //! process-wide metrics count only what the test did.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::discord::fake::{FakeDiscord, GUILD_ID};
 use crate::discord::payloads::{slash, user};
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The `spotlight` binary with its own database and the HTTP server on `port`.
-struct Process {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
+use crate::process::{free_port, Process};
 
 impl Process {
-    fn start(args: &[&str], port: u16, env: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_spotlight"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SPOTLIGHT_DATABASE_URL", dir.path().join("spotlight.db"))
-            .env("SPOTLIGHT_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-            .current_dir(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let (tx, lines) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        Self {
-            child,
-            lines,
-            port,
-            _dir: dir,
-        }
-    }
-
-    fn say(&mut self, line: &str) {
-        let stdin = self.child.stdin.as_mut().unwrap();
-        writeln!(stdin, "{line}").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// The next output line (stdout or stderr) containing `text`.
-    fn expect(&self, text: &str) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        let mut seen = Vec::new();
-        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(text) => return line,
-                Ok(line) => seen.push(line),
-                Err(_) => break,
-            }
-        }
-        panic!("no line with {text:?}; saw:\n{}", seen.join("\n"));
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        for _ in 0..100 {
-            if let Ok(r) = reqwest::get(&url).await {
-                return (r.status().as_u16(), r.text().await.unwrap());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("nothing answers at {url}");
-    }
-
     async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         let (status, text) = self.get("/metrics").await;
         assert_eq!(status, 200);
@@ -117,13 +28,6 @@ impl Process {
             seen = self.metric(name, labels).await;
         }
         seen
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

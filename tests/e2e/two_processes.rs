@@ -1,0 +1,282 @@
+//! Several Spotlight processes on one PostgreSQL: the rules hold across them. Kudos go through
+//! two real `spotlight run` binaries, each on its own fake Discord gateway; the week is ticked
+//! by two apps built in this process on one database and one simulated clock (the binary reads
+//! the real clock), one of which dies in the middle of a post.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::Duration;
+use serde_json::json;
+use spotlight::clock::{Clock, ManualClock};
+use spotlight::config::Config;
+use spotlight::domain::model::Workspace;
+use spotlight::domain::schedule::PostKind;
+use spotlight::scheduler::{DeliveryError, Post, Scheduler, Sink};
+use sqlx::{Connection, PgConnection};
+
+use crate::discord::fake::{FakeDiscord, GUILD_ID};
+use crate::discord::payloads::{slash, user};
+use crate::process::{free_port, Process};
+use crate::support::t;
+
+fn skipped() -> bool {
+    if crate::backends::server().is_none() {
+        eprintln!(
+            "skipped: needs PostgreSQL; set SPOTLIGHT_TEST_POSTGRES_URL (scripts/with-postgres does)"
+        );
+        return true;
+    }
+    false
+}
+
+/// `spotlight run` on `database`, connected to `fake`, with the week's posts off.
+async fn bot(fake: &FakeDiscord, database: &str, allowance: &str) -> Process {
+    let guild = GUILD_ID.to_string();
+    let bot = Process::start(
+        &["run"],
+        free_port(),
+        &[
+            ("SPOTLIGHT_DATABASE_URL", database),
+            ("SPOTLIGHT_DISCORD_TOKEN", "fake-token"),
+            ("SPOTLIGHT_DISCORD_API_BASE_URL", &fake.base_url),
+            ("SPOTLIGHT_DISCORD_DEV_GUILD_ID", &guild),
+            ("SPOTLIGHT_DEFAULTS_PROMPTS_ENABLED", "false"),
+            ("SPOTLIGHT_DEFAULTS_DAILY_ALLOWANCE", allowance),
+        ],
+    );
+    fake.wait_identified().await;
+    fake.wait_for("command registration", |r| {
+        r.method == "PUT" && r.path.ends_with("/commands")
+    })
+    .await;
+    bot
+}
+
+fn kudos(
+    id: u64,
+    giver: &serde_json::Value,
+    to: &serde_json::Value,
+    text: &str,
+) -> serde_json::Value {
+    slash(
+        id,
+        "kudos",
+        giver,
+        "0",
+        json!([
+            {"name": "member", "type": 6, "value": to["id"]},
+            {"name": "message", "type": 3, "value": text}
+        ]),
+        std::slice::from_ref(to),
+    )
+}
+
+/// The text of the bot's answer to interaction `id`, once it has come.
+async fn answer(fake: &FakeDiscord, id: u64) -> String {
+    let marker = format!("/interactions/{id}/");
+    let reply = fake
+        .wait_for("the answer", |r| r.path.contains(&marker))
+        .await;
+    reply.body.to_string()
+}
+
+#[tokio::test]
+async fn two_processes_share_the_allowance_and_store_an_interaction_delivered_to_both_once() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let (fake_a, fake_b) = (FakeDiscord::start().await, FakeDiscord::start().await);
+    let mut a = bot(&fake_a, &database, "3").await;
+    let _b = bot(&fake_b, &database, "3").await;
+    let ana = user(1, "ana");
+    let li = user(2, "li");
+
+    // Discord redelivers one interaction, and each process receives it.
+    let same = kudos(500, &ana, &li, "Thanks for the handover");
+    fake_a.dispatch("INTERACTION_CREATE", same.clone());
+    fake_b.dispatch("INTERACTION_CREATE", same);
+    answer(&fake_a, 500).await;
+    answer(&fake_b, 500).await;
+
+    // Then ten more from the same giver at the same instant, spread over both processes.
+    let colleagues: Vec<_> = (0..10).map(|i| user(10 + i, &format!("mate{i}"))).collect();
+    for (i, mate) in colleagues.iter().enumerate() {
+        let fake = if i % 2 == 0 { &fake_a } else { &fake_b };
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            kudos(600 + i as u64, &ana, mate, "Thanks for the help"),
+        );
+    }
+    let mut answers = Vec::new();
+    for i in 0..10 {
+        let fake = if i % 2 == 0 { &fake_a } else { &fake_b };
+        answers.push(answer(fake, 600 + i).await);
+    }
+    let sent = answers.iter().filter(|a| a.contains("Kudos sent")).count();
+    let refused = answers
+        .iter()
+        .filter(|a| a.contains("Daily allowance reached"))
+        .count();
+    assert_eq!((sent, refused), (2, 8), "{answers:#?}");
+
+    let mut db = PgConnection::connect(&database).await.unwrap();
+    let (rows, recipients): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(k.recipient_count), 0) AS BIGINT) FROM kudos k \
+         JOIN members m ON m.id = k.giver_id WHERE m.external_id = '1'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (rows, recipients),
+        (3, 3),
+        "the allowance of 3 holds across processes"
+    );
+    let handover: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM kudos WHERE message = 'Thanks for the handover'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(handover, 1, "one interaction, one kudos");
+
+    // A process killed in the middle of writes holds nothing the other needs: PostgreSQL ends
+    // its transaction, and with it the write lock.
+    let sam = user(3, "sam");
+    for i in 0..5 {
+        fake_a.dispatch(
+            "INTERACTION_CREATE",
+            kudos(700 + i, &sam, &colleagues[i as usize], "Cheers"),
+        );
+    }
+    a.kill();
+    let bo = user(4, "bo");
+    fake_b.dispatch("INTERACTION_CREATE", kudos(800, &bo, &li, "Still here"));
+    assert!(answer(&fake_b, 800).await.contains("Kudos sent"));
+}
+
+/// Records every post delivered, by either app.
+#[derive(Clone)]
+struct Posted {
+    clock: ManualClock,
+    posts: Arc<Mutex<Vec<(PostKind, String, String)>>>,
+}
+
+impl Sink for Posted {
+    async fn deliver(&self, ws: &Workspace, post: &Post) -> Result<(), DeliveryError> {
+        let at = self.clock.now().format("%Y-%m-%dT%H:%MZ").to_string();
+        self.posts
+            .lock()
+            .unwrap()
+            .push((post.kind, at, ws.name.clone()));
+        Ok(())
+    }
+}
+
+/// A process that stops for good in the middle of sending.
+struct DiesWhileSending;
+
+impl Sink for DiesWhileSending {
+    async fn deliver(&self, _: &Workspace, _: &Post) -> Result<(), DeliveryError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn a_week_ticked_by_two_processes_posts_each_post_once_even_when_one_dies_mid_post() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let clock = ManualClock::at(t("2026-10-05T00:00:00Z"));
+    let app = |clock: ManualClock| {
+        let mut config = Config::defaults();
+        config.database.url = database.clone();
+        async move {
+            spotlight::app::App::build(config, Arc::new(clock))
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = (app(clock.clone()).await, app(clock.clone()).await);
+    let ws = a
+        .spotlight
+        .workspace("test", "london", Some("london"))
+        .await
+        .unwrap();
+    let boss = a
+        .spotlight
+        .member(&ws, "boss", "boss", false)
+        .await
+        .unwrap();
+    let admin = spotlight::domain::model::Actor {
+        member: boss,
+        is_admin: true,
+    };
+    a.spotlight
+        .set_timezone(&ws, &admin, "Europe/London")
+        .await
+        .unwrap();
+    let sink = Posted {
+        clock: clock.clone(),
+        posts: Default::default(),
+    };
+    let (ticks_a, ticks_b) = (
+        Scheduler::new(a.spotlight.clone()),
+        Scheduler::new(b.spotlight.clone()),
+    );
+    // Both tick every minute, at the same moment, until Wednesday's prompt is due.
+    while clock.now() < t("2026-10-07T08:00:00Z") {
+        let (ra, rb) = tokio::join!(ticks_a.tick("test", &sink), ticks_b.tick("test", &sink));
+        ra.unwrap();
+        rb.unwrap();
+        clock.advance(Duration::minutes(1));
+    }
+    // Process A claims Wednesday's prompt and dies while sending it; B keeps ticking alone.
+    let dying = tokio::spawn({
+        let ticks = Scheduler::new(a.spotlight.clone());
+        async move {
+            let _ = ticks.tick("test", &DiesWhileSending).await;
+        }
+    });
+    let mut claimed = false;
+    for _ in 0..500 {
+        claimed = a.spotlight.store().ledger(ws.id).await.unwrap().iter().any(
+            |(kind, date, _, status, _, _)| {
+                kind == "prompt" && date == "2026-10-07" && status == "sending"
+            },
+        );
+        if claimed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(claimed, "process A claimed Wednesday's prompt");
+    dying.abort();
+    while clock.now() < t("2026-10-10T00:00:00Z") {
+        ticks_b.tick("test", &sink).await.unwrap();
+        clock.advance(Duration::minutes(1));
+    }
+
+    let posts = sink.posts.lock().unwrap().clone();
+    let mut keys: Vec<(PostKind, String)> = posts
+        .iter()
+        .map(|(kind, at, _)| (*kind, at[..10].to_string()))
+        .collect();
+    let total = keys.len();
+    keys.sort_by(|x, y| (format!("{:?}", x.0), &x.1).cmp(&(format!("{:?}", y.0), &y.1)));
+    keys.dedup();
+    assert_eq!(keys.len(), total, "a post went out twice: {posts:#?}");
+    assert_eq!(total, 10, "5 prompts, 4 recaps, the awards: {posts:#?}");
+    let wednesday = posts
+        .iter()
+        .find(|(kind, at, _)| *kind == PostKind::Prompt && at.starts_with("2026-10-07"))
+        .expect("Wednesday's prompt was sent by the process still running");
+    let lease_end = (t("2026-10-07T08:00:00Z") + spotlight::store::CLAIM_LEASE)
+        .format("%Y-%m-%dT%H:%MZ")
+        .to_string();
+    assert!(
+        wednesday.1 >= lease_end && wednesday.1 < "2026-10-07T09:00Z".to_string(),
+        "retried once the dead process's claim lapsed, the same morning: {wednesday:?}"
+    );
+}
