@@ -3,8 +3,8 @@
 //! memory so a command costs one write rather than ten round trips.
 //!
 //! Correct because every write to those rows goes through this store, which updates or forgets
-//! the entry in the same call. (Another process writing the same database is not seen until
-//! this one restarts; several processes sharing a store is a separate piece of work.)
+//! the entry in the same call, and, when processes share a PostgreSQL store, tells the others
+//! to forget it too (`shared_cache`).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -85,6 +85,20 @@ impl Cache {
                 return;
             }
             map.insert(ws, roles);
+        }
+    }
+
+    /// Everything, when changes may have been missed (see `shared_cache`).
+    pub fn clear(&self) {
+        if let (Ok(mut w), Ok(mut m), Ok(mut r)) = (
+            self.workspaces.write(),
+            self.members.write(),
+            self.roles.write(),
+        ) {
+            self.bump();
+            w.clear();
+            m.clear();
+            r.clear();
         }
     }
 

@@ -122,7 +122,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
-            self.cache.forget_roles(workspace);
+            self.forget_roles(workspace).await;
             Ok(())
         })
     }
@@ -176,7 +176,7 @@ impl Store {
         .execute(pool)
         .await.map(super::db::done)
         })?;
-        self.cache.forget_member(member.id);
+        self.forget_member(member.id).await;
         Ok(true)
     }
 }

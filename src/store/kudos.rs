@@ -301,7 +301,7 @@ impl Store {
             tx.commit().await?;
             anyhow::Ok(())
         })?;
-        self.cache.forget_workspace(workspace);
+        self.forget_workspace(workspace).await;
         Ok(())
     }
 

@@ -179,7 +179,7 @@ impl Store {
             let medallion = medallion_from_row(&row)?;
             tx.commit().await?;
             // A recipient renamed by the upsert must not be served from the cache under the old name.
-            self.cache.forget_member(recipient_id);
+            self.forget_member(recipient_id).await;
             Ok(StoredMedallion::Created {
                 medallion: Box::new(medallion),
                 used: count(used + 1),

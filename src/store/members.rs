@@ -162,7 +162,7 @@ impl Store {
         .execute(pool)
         .await
         .map(super::db::done))?;
-        self.cache.forget_member(member);
+        self.forget_member(member).await;
         Ok(())
     }
 
@@ -208,7 +208,7 @@ impl Store {
             tx.commit().await?;
             anyhow::Ok(())
         })?;
-        self.cache.forget_member(member);
+        self.forget_member(member).await;
         Ok(())
     }
 

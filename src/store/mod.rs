@@ -43,6 +43,7 @@ mod medallions;
 mod members;
 mod postgres;
 mod schedule;
+mod shared_cache;
 mod slack;
 mod stats;
 mod wall;
@@ -83,6 +84,8 @@ pub struct Store {
     /// Thank-yous, members and the boards' folds: one connection, group commit.
     writer: Writers,
     cache: std::sync::Arc<cache::Cache>,
+    /// PostgreSQL: the task that forgets what other processes change (`shared_cache`).
+    cache_feed: Option<std::sync::Arc<tokio::task::AbortHandle>>,
     location: String,
 }
 
@@ -97,10 +100,13 @@ impl Store {
     pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<Self> {
         if postgres::is_postgres(&config.url) {
             let (pool, conn, location) = postgres::connect(config).await?;
+            let cache: std::sync::Arc<cache::Cache> = Default::default();
+            let feed = shared_cache::listen(pool.clone(), cache.clone());
             return Ok(Self {
                 db: db::Db::Postgres(pool),
                 writer: Writers::Postgres(writer::Writer::spawn(conn, None)),
-                cache: Default::default(),
+                cache,
+                cache_feed: Some(std::sync::Arc::new(feed)),
                 location,
             });
         }
@@ -160,6 +166,7 @@ impl Store {
             db: db::Db::Sqlite(pool),
             writer: Writers::Sqlite(writer::Writer::spawn(conn, log)),
             cache: Default::default(),
+            cache_feed: None,
             location,
         })
     }
@@ -231,6 +238,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(feed) = &self.cache_feed {
+            feed.abort();
+        }
         match &self.writer {
             Writers::Sqlite(w) => w.close().await,
             Writers::Postgres(w) => w.close().await,

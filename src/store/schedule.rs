@@ -322,9 +322,8 @@ impl Store {
         workspace: WorkspaceId,
         today: NaiveDate,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> =
-            on_db!(self, |pool| {
-                sqlx::query_scalar(
+        let at: Option<i64> = on_db!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE updated_at + $3 END) \
              FROM post_ledger \
              WHERE workspace_id = $1 AND status IN ('retry', 'sending') AND local_date >= $2",
@@ -334,7 +333,7 @@ impl Store {
         .bind(CLAIM_LEASE.num_milliseconds())
         .fetch_one(pool)
         .await
-            })?;
+        })?;
         Ok(at.map(from_millis))
     }
 
@@ -345,9 +344,8 @@ impl Store {
         kind: PostKind,
         date: NaiveDate,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> =
-            on_db!(self, |pool| {
-                sqlx::query_scalar(
+        let at: Option<i64> = on_db!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE updated_at + $4 END) \
              FROM post_ledger \
              WHERE workspace_id = $1 AND kind = $2 AND local_date = $3 \
@@ -359,7 +357,7 @@ impl Store {
         .bind(CLAIM_LEASE.num_milliseconds())
         .fetch_one(pool)
         .await
-            })?;
+        })?;
         Ok(at.map(from_millis))
     }
 

@@ -172,7 +172,7 @@ impl Store {
         .execute(pool)
         .await
         .map(super::db::done))?;
-        self.cache.forget_workspace(id);
+        self.forget_workspace(id).await;
         Ok(())
     }
 
@@ -221,7 +221,7 @@ impl Store {
             conn.wake_scheduler(id).await?;
             anyhow::Ok(())
         })?;
-        self.cache.forget_workspace(id);
+        self.forget_workspace(id).await;
         Ok(())
     }
 
@@ -238,7 +238,7 @@ impl Store {
         .execute(pool)
         .await.map(super::db::done)
         })?;
-        self.cache.forget_workspace(id);
+        self.forget_workspace(id).await;
         Ok(done.rows_affected() == 1)
     }
 
@@ -251,7 +251,7 @@ impl Store {
         .execute(pool)
         .await
         .map(super::db::done))?;
-        self.cache.forget_workspace(id);
+        self.forget_workspace(id).await;
         Ok(done.rows_affected() == 1)
     }
 
@@ -270,7 +270,7 @@ impl Store {
         .execute(pool)
         .await.map(super::db::done)
         })?;
-        self.cache.forget_workspace(id);
+        self.forget_workspace(id).await;
         Ok(())
     }
 
@@ -283,7 +283,7 @@ impl Store {
         .execute(pool)
         .await
         .map(super::db::done))?;
-        self.cache.forget_workspace(id);
+        self.forget_workspace(id).await;
         Ok(())
     }
 }

@@ -280,3 +280,69 @@ async fn a_week_ticked_by_two_processes_posts_each_post_once_even_when_one_dies_
         "retried once the dead process's claim lapsed, the same morning: {wednesday:?}"
     );
 }
+
+#[tokio::test]
+async fn a_change_made_through_one_process_reaches_the_others_cache() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let clock = ManualClock::at(t("2026-10-05T09:00:00Z"));
+    let build = || {
+        let mut config = Config::defaults();
+        config.database.url = database.clone();
+        spotlight::app::App::build(config, Arc::new(clock.clone()))
+    };
+    let (a, b) = (build().await.unwrap(), build().await.unwrap());
+    let ws = a
+        .spotlight
+        .workspace("test", "acme", Some("acme"))
+        .await
+        .unwrap();
+    let boss = a
+        .spotlight
+        .member(&ws, "boss", "boss", false)
+        .await
+        .unwrap();
+    let admin = spotlight::domain::model::Actor {
+        member: boss,
+        is_admin: true,
+    };
+    // B has both cached before A changes them.
+    b.spotlight.workspace("test", "acme", None).await.unwrap();
+    let dana = b
+        .spotlight
+        .member(&ws, "dana", "dana", false)
+        .await
+        .unwrap();
+    assert_eq!(dana.department, None);
+
+    a.spotlight
+        .set_timezone(&ws, &admin, "Asia/Tokyo")
+        .await
+        .unwrap();
+    a.spotlight
+        .set_department(&ws, &admin, dana.id, Some("Billing"))
+        .await
+        .unwrap();
+
+    let mut seen = (String::new(), None);
+    for _ in 0..100 {
+        let ws = b.spotlight.workspace("test", "acme", None).await.unwrap();
+        let dana = b
+            .spotlight
+            .member(&ws, "dana", "dana", false)
+            .await
+            .unwrap();
+        seen = (ws.settings.timezone.name().to_string(), dana.department);
+        if seen == ("Asia/Tokyo".to_string(), Some("Billing".to_string())) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        seen,
+        ("Asia/Tokyo".to_string(), Some("Billing".to_string())),
+        "process B still serves what it cached before A's change"
+    );
+}
