@@ -122,6 +122,20 @@ impl Store {
         })
     }
 
+    /// Writes many thank-yous in one write transaction, each under the usual rules: for bulk
+    /// loads (benchmarks, imports), not for commands, which go through the writer.
+    pub async fn insert_kudos_batch(&self, batch: &[InsertKudos]) -> anyhow::Result<Vec<Stored>> {
+        on_db!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let mut out = Vec::with_capacity(batch.len());
+            for k in batch {
+                out.push(tx.insert_kudos(k).await?);
+            }
+            tx.commit().await?;
+            anyhow::Ok(out)
+        })
+    }
+
     /// Recipients the giver thanked on `date` and has not undone (revoked ones still count).
     pub async fn allowance_used(&self, giver: MemberId, date: NaiveDate) -> anyhow::Result<u32> {
         let used: i64 = on_db!(self, |pool| sqlx::query_scalar(

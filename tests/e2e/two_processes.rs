@@ -346,3 +346,28 @@ async fn a_change_made_through_one_process_reaches_the_others_cache() {
         "process B still serves what it cached before A's change"
     );
 }
+
+#[tokio::test]
+async fn processes_starting_at_once_apply_the_migrations_once() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let mut config = spotlight::config::Config::defaults().database;
+    config.url = database.clone();
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count() as i64;
+    let starts = (0..4).map(|_| spotlight::store::Store::connect(&config));
+    let stores = futures_util::future::join_all(starts).await;
+    for store in &stores {
+        let store = store.as_ref().expect("every process starts");
+        assert_eq!(store.applied_migrations().await.unwrap(), shipped);
+    }
+    let mut db = PgConnection::connect(&database).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(rows, shipped);
+}
