@@ -121,7 +121,7 @@ impl Spotlight {
             .await?;
         if let Some(id) = id {
             tracing::info!(kudos = id, "gesture withdrawn");
-            self.publish(ws, super::WallChange::Removed(id));
+            self.publish(ws, super::WallChange::Removed(id)).await;
         }
         Ok(id)
     }
@@ -186,7 +186,7 @@ impl Spotlight {
             return Err(Refusal::AlreadyRemoved(id).into());
         }
         tracing::info!(kudos = id, ?status, "kudos removed from the boards");
-        self.publish(ws, super::WallChange::Removed(id));
+        self.publish(ws, super::WallChange::Removed(id)).await;
         Ok(Kudos { status, ..kudos })
     }
 
@@ -361,7 +361,8 @@ impl Spotlight {
                 self.publish(
                     ws,
                     super::WallChange::Added(std::sync::Arc::new(kudos.clone())),
-                );
+                )
+                .await;
                 crate::telemetry::metrics::kudos_given(&ws.platform, insert.kind);
                 Ok(Given {
                     kudos,

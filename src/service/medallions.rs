@@ -70,7 +70,8 @@ impl Spotlight {
                 self.publish(
                     ws,
                     super::WallChange::Medallion(std::sync::Arc::new((*medallion).clone())),
-                );
+                )
+                .await;
                 Ok(GivenMedallion {
                     medallion: *medallion,
                     created: true,
@@ -145,7 +146,8 @@ impl Spotlight {
             return Err(Refusal::AlreadyRemoved(m.id).into());
         }
         tracing::info!(medallion = m.id, "medallion undone");
-        self.publish(ws, super::WallChange::MedallionRemoved(m.id));
+        self.publish(ws, super::WallChange::MedallionRemoved(m.id))
+            .await;
         Ok(Undone::Medallion(Medallion {
             status: KudosStatus::Undone,
             ..m.clone()

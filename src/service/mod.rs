@@ -68,7 +68,7 @@ impl Spotlight {
         plan: Plan,
     ) -> anyhow::Result<Self> {
         let d = &config.defaults;
-        Ok(Self {
+        let core = Self {
             store,
             clock,
             defaults: Settings {
@@ -94,7 +94,9 @@ impl Spotlight {
             )),
             welcomed: Arc::default(),
             welcomed_members: Arc::default(),
-        })
+        };
+        core.follow_other_processes();
+        Ok(core)
     }
 
     pub fn store(&self) -> &Store {

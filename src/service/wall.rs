@@ -127,11 +127,65 @@ impl Spotlight {
         self.events.subscribe()
     }
 
-    pub(crate) fn publish(&self, ws: &Workspace, change: WallChange) {
+    /// Shows a change on this process's open walls, and tells the other processes sharing the
+    /// store (PostgreSQL) so theirs show it too.
+    pub(crate) async fn publish(&self, ws: &Workspace, change: WallChange) {
+        use crate::store::WallNotice;
+        let notice = match &change {
+            WallChange::Added(k) => WallNotice::Added(k.id),
+            WallChange::Removed(id) => WallNotice::Removed(*id),
+            WallChange::Medallion(m) => WallNotice::Medallion(m.id),
+            WallChange::MedallionRemoved(id) => WallNotice::MedallionRemoved(*id),
+        };
         // No open wall means no receiver, which is fine.
         let _ = self.events.send(WallEvent {
             workspace: ws.id,
             change,
+        });
+        self.store().announce_wall(ws.id, notice).await;
+    }
+
+    /// Relays the wall changes other processes announce to this process's open walls, until
+    /// the store closes.
+    pub(crate) fn follow_other_processes(&self) {
+        let Some(mut remote) = self.store().remote_wall_changes() else {
+            return;
+        };
+        let core = self.clone();
+        tokio::spawn(async move {
+            use crate::store::WallNotice;
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                let crate::store::RemoteWall { workspace, notice } = match remote.recv().await {
+                    Ok(change) => change,
+                    // A wall that misses changes reloads its cards when it reconnects.
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                };
+                let change = match notice {
+                    WallNotice::Added(id) => match core.store().kudos(workspace, id).await {
+                        Ok(Some(k)) => WallChange::Added(Arc::new(k)),
+                        Ok(None) => continue,
+                        Err(e) => {
+                            tracing::warn!(error = ?e, kudos = id, "could not read a thank-you another process stored");
+                            continue;
+                        }
+                    },
+                    WallNotice::Removed(id) => WallChange::Removed(id),
+                    WallNotice::Medallion(id) => {
+                        match core.store().medallion(workspace, id).await {
+                            Ok(Some(m)) => WallChange::Medallion(Arc::new(m)),
+                            Ok(None) => continue,
+                            Err(e) => {
+                                tracing::warn!(error = ?e, medallion = id, "could not read a medallion another process stored");
+                                continue;
+                            }
+                        }
+                    }
+                    WallNotice::MedallionRemoved(id) => WallChange::MedallionRemoved(id),
+                };
+                let _ = core.events.send(WallEvent { workspace, change });
+            }
         });
     }
 

@@ -70,6 +70,7 @@ pub use held::HeldPost;
 pub use kudos::{InsertKudos, KudosConn, KudosFilter, Stored};
 pub use medallions::{CustomerThanksRow, InsertMedallion, StoredMedallion};
 pub use schedule::{Outcome, CLAIM_LEASE};
+pub use shared_cache::{RemoteWall, WallNotice};
 pub use slack::{NewInstall, SealedInstall};
 pub use wall::{DayCount, DepartmentFlow, WallRow};
 pub use workspaces::SettingChange;
@@ -84,8 +85,8 @@ pub struct Store {
     /// Thank-yous, members and the boards' folds: one connection, group commit.
     writer: Writers,
     cache: std::sync::Arc<cache::Cache>,
-    /// PostgreSQL: the task that forgets what other processes change (`shared_cache`).
-    cache_feed: Option<std::sync::Arc<tokio::task::AbortHandle>>,
+    /// PostgreSQL: what the other processes sharing the store announce (`shared_cache`).
+    feed: Option<std::sync::Arc<shared_cache::Feed>>,
     location: String,
 }
 
@@ -106,7 +107,7 @@ impl Store {
                 db: db::Db::Postgres(pool),
                 writer: Writers::Postgres(writer::Writer::spawn(conn, None)),
                 cache,
-                cache_feed: Some(std::sync::Arc::new(feed)),
+                feed: Some(std::sync::Arc::new(feed)),
                 location,
             });
         }
@@ -166,7 +167,7 @@ impl Store {
             db: db::Db::Sqlite(pool),
             writer: Writers::Sqlite(writer::Writer::spawn(conn, log)),
             cache: Default::default(),
-            cache_feed: None,
+            feed: None,
             location,
         })
     }
@@ -238,8 +239,8 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Some(feed) = &self.cache_feed {
-            feed.abort();
+        if let Some(feed) = &self.feed {
+            feed.stop();
         }
         match &self.writer {
             Writers::Sqlite(w) => w.close().await,

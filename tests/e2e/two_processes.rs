@@ -371,3 +371,71 @@ async fn processes_starting_at_once_apply_the_migrations_once() {
         .unwrap();
     assert_eq!(rows, shipped);
 }
+
+#[tokio::test]
+async fn a_wall_served_by_one_process_shows_thanks_given_through_the_other() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let clock = ManualClock::at(t("2026-10-05T09:00:00Z"));
+    let build = || {
+        let mut config = Config::defaults();
+        config.database.url = database.clone();
+        spotlight::app::App::build(config, Arc::new(clock.clone()))
+    };
+    let (a, b) = (build().await.unwrap(), build().await.unwrap());
+    let mut wall_a = a.spotlight.subscribe();
+    let mut wall_b = b.spotlight.subscribe();
+    let ws = a
+        .spotlight
+        .workspace("test", "acme", Some("acme"))
+        .await
+        .unwrap();
+    let ana = a.spotlight.member(&ws, "ana", "ana", false).await.unwrap();
+    let li = a.spotlight.member(&ws, "li", "li", false).await.unwrap();
+    let given = a
+        .spotlight
+        .give_kudos(
+            &ws,
+            &ana,
+            spotlight::domain::model::KudosRequest {
+                recipients: vec![li.id.into()],
+                message: "Thanks for the handover".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), wall_b.recv())
+        .await
+        .expect("process B's walls hear a kudos given through A")
+        .unwrap();
+    assert_eq!(heard.workspace, ws.id);
+    match &heard.change {
+        spotlight::service::WallChange::Added(k) => {
+            assert_eq!(
+                (k.id, k.message.as_str()),
+                (given.kudos.id, "Thanks for the handover")
+            );
+            assert_eq!(k.recipients[0].name, "li");
+        }
+        other => panic!("expected the new card, got {other:?}"),
+    }
+    a.spotlight.undo(&ws, &ana).await.unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), wall_b.recv())
+        .await
+        .expect("and its undoing")
+        .unwrap();
+    assert!(
+        matches!(heard.change, spotlight::service::WallChange::Removed(id) if id == given.kudos.id),
+        "{heard:?}"
+    );
+    // A's own walls heard each change once: its own announcements are not relayed back.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut own = Vec::new();
+    while let Ok(event) = wall_a.try_recv() {
+        own.push(event.change);
+    }
+    assert_eq!(own.len(), 2, "{own:?}");
+}
