@@ -276,7 +276,7 @@ async fn a_week_ticked_by_two_processes_posts_each_post_once_even_when_one_dies_
         .format("%Y-%m-%dT%H:%MZ")
         .to_string();
     assert!(
-        wednesday.1 >= lease_end && wednesday.1 < "2026-10-07T09:00Z".to_string(),
+        wednesday.1 >= lease_end && wednesday.1.as_str() < "2026-10-07T09:00Z",
         "retried once the dead process's claim lapsed, the same morning: {wednesday:?}"
     );
 }
