@@ -439,3 +439,136 @@ async fn a_wall_served_by_one_process_shows_thanks_given_through_the_other() {
     }
     assert_eq!(own.len(), 2, "{own:?}");
 }
+
+#[tokio::test]
+async fn boards_stay_true_while_two_processes_give_undo_revoke_and_move_the_week() {
+    use spotlight::domain::period::{Board, Period};
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let clock = ManualClock::at(t("2026-10-12T09:00:00Z"));
+    let build = || {
+        let mut config = Config::defaults();
+        config.database.url = database.clone();
+        config.defaults.daily_allowance = 0;
+        spotlight::app::App::build(config, Arc::new(clock.clone()))
+    };
+    let (a, b) = (build().await.unwrap(), build().await.unwrap());
+    let ws = a
+        .spotlight
+        .workspace("test", "acme", Some("acme"))
+        .await
+        .unwrap();
+    let boss = a
+        .spotlight
+        .member(&ws, "boss", "boss", false)
+        .await
+        .unwrap();
+    let admin = spotlight::domain::model::Actor {
+        member: boss,
+        is_admin: true,
+    };
+    let mut people = Vec::new();
+    for (i, name) in ["ana", "bo", "cy", "dee", "eli", "fay"].iter().enumerate() {
+        let m = a.spotlight.member(&ws, name, name, false).await.unwrap();
+        let dept = ["Billing", "Support", "Sales"][i % 3];
+        people.push(
+            a.spotlight
+                .set_department(&ws, &admin, m.id, Some(dept))
+                .await
+                .unwrap(),
+        );
+    }
+    let ws = a.spotlight.reload(&ws).await.unwrap();
+    let board_reads = |core: spotlight::service::Spotlight, ws: Workspace| async move {
+        let mut all = Vec::new();
+        for period in [Period::Week, Period::Csw(Some(2026)), Period::All] {
+            for board in [
+                Board::Received,
+                Board::Given,
+                Board::Departments,
+                Board::CrossTeam,
+            ] {
+                all.push(
+                    core.leaderboard(&ws, None, period, board, 50)
+                        .await
+                        .unwrap()
+                        .lines,
+                );
+            }
+        }
+        all
+    };
+    // Each process: its givers thank, read the boards (which folds), undo every third.
+    let work = |core: spotlight::service::Spotlight, givers: Vec<usize>| {
+        let (ws, people) = (ws.clone(), people.clone());
+        async move {
+            for round in 0..8 {
+                for &g in &givers {
+                    let to = &people[(g + 1 + round) % people.len()];
+                    if to.id == people[g].id {
+                        continue;
+                    }
+                    core.give_kudos(
+                        &ws,
+                        &people[g],
+                        spotlight::domain::model::KudosRequest {
+                            recipients: vec![to.id.into()],
+                            message: format!("round {round}"),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                    if round % 3 == 2 {
+                        core.undo(&ws, &people[g]).await.unwrap();
+                    }
+                }
+                core.leaderboard(&ws, None, Period::All, Board::Received, 10)
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    let mover = async {
+        // Meanwhile an admin on B stretches the week over these days, and a revoke lands on A.
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        b.spotlight
+            .set_week(&ws, &admin, "2026-10-12".parse().unwrap(), None)
+            .await
+            .unwrap();
+        let first = a
+            .spotlight
+            .store()
+            .kudos_list(ws.id, &Default::default())
+            .await
+            .unwrap();
+        if let Some(k) = first.first() {
+            a.spotlight
+                .revoke(&ws, &admin, k.id, "posted by mistake")
+                .await
+                .unwrap();
+        }
+    };
+    tokio::join!(
+        work(a.spotlight.clone(), vec![0, 1, 2]),
+        work(b.spotlight.clone(), vec![3, 4, 5]),
+        mover
+    );
+    let ws = a.spotlight.reload(&ws).await.unwrap();
+    let on_a = board_reads(a.spotlight.clone(), ws.clone()).await;
+    let on_b = board_reads(b.spotlight.clone(), ws.clone()).await;
+    assert_eq!(on_a, on_b, "both processes show the same boards");
+    a.spotlight.store().rebuild_stats(ws.id).await.unwrap();
+    let rebuilt = board_reads(a.spotlight.clone(), ws.clone()).await;
+    assert_eq!(
+        on_a, rebuilt,
+        "the boards equal a recount from the thank-yous"
+    );
+    let counted: i64 = rebuilt[4].iter().map(|l| l.count).sum();
+    assert!(
+        counted > 0,
+        "the moved week counts this week's thanks: {rebuilt:?}"
+    );
+}
