@@ -100,12 +100,12 @@ impl Store {
     /// Opens (creating when missing) the database and applies pending migrations.
     pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<Self> {
         if postgres::is_postgres(&config.url) {
-            let (pool, conn, location) = postgres::connect(config).await?;
+            let (pool, conn, reopen, location) = postgres::connect(config).await?;
             let cache: std::sync::Arc<cache::Cache> = Default::default();
             let feed = shared_cache::listen(pool.clone(), cache.clone());
             return Ok(Self {
                 db: db::Db::Postgres(pool),
-                writer: Writers::Postgres(writer::Writer::spawn(conn, None)),
+                writer: Writers::Postgres(writer::Writer::spawn(conn, None, Some(reopen))),
                 cache,
                 feed: Some(std::sync::Arc::new(feed)),
                 location,
@@ -165,7 +165,7 @@ impl Store {
         });
         Ok(Self {
             db: db::Db::Sqlite(pool),
-            writer: Writers::Sqlite(writer::Writer::spawn(conn, log)),
+            writer: Writers::Sqlite(writer::Writer::spawn(conn, log, None)),
             cache: Default::default(),
             feed: None,
             location,

@@ -18,11 +18,16 @@ pub(super) fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// The read pool, the single writer's connection and where the store is, for messages (the
-/// URL without its password).
+/// The read pool, the single writer's connection (and how to open it again), and where the
+/// store is, for messages (the URL without its password).
 pub(super) async fn connect(
     config: &DatabaseConfig,
-) -> anyhow::Result<(PgPool, PgConnection, String)> {
+) -> anyhow::Result<(
+    PgPool,
+    PgConnection,
+    super::writer::Reopen<PgConnection>,
+    String,
+)> {
     let options = PgConnectOptions::from_str(config.url.trim()).map_err(|e| {
         anyhow::Error::new(e).context(BadInput(
             "database.url is not a valid postgres:// URL".into(),
@@ -54,7 +59,11 @@ pub(super) async fn connect(
         .await
         .map_err(|_| anyhow::anyhow!("cannot open the database at {location}: timed out"))?
         .map_err(|e| explain(e, &location))?;
-    Ok((pool, conn, location))
+    let reopen: super::writer::Reopen<PgConnection> = std::sync::Arc::new(move || {
+        let options = options.clone();
+        Box::pin(async move { options.connect().await })
+    });
+    Ok((pool, conn, reopen, location))
 }
 
 fn explain(e: sqlx::Error, location: &str) -> anyhow::Error {

@@ -216,13 +216,17 @@ pub(crate) struct LogPolicy {
     pub limit_bytes: u64,
 }
 
+/// Opens the writer's connection again (PostgreSQL: the server restarted or failed over).
+pub(super) type Reopen<C> =
+    Arc<dyn Fn() -> BoxFuture<'static, Result<C, sqlx::Error>> + Send + Sync>;
+
 impl<C: WriterConn> Writer<C> {
-    pub(super) fn spawn(conn: C, log: Option<LogPolicy>) -> Self {
+    pub(super) fn spawn(conn: C, log: Option<LogPolicy>, reopen: Option<Reopen<C>>) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let (stop, stopping) = watch::channel(false);
         let (done, finished) = watch::channel(false);
         tokio::spawn(async move {
-            run(conn, queue, stopping, log).await;
+            run(conn, queue, stopping, log, reopen).await;
             let _ = done.send(true);
         });
         Self {
@@ -281,6 +285,7 @@ async fn run<C: WriterConn>(
     mut queue: mpsc::Receiver<Job<C>>,
     mut stopping: watch::Receiver<bool>,
     log: Option<LogPolicy>,
+    reopen: Option<Reopen<C>>,
 ) {
     let mut batch: Vec<Job<C>> = Vec::with_capacity(MAX_BATCH);
     let mut idle_checked = false;
@@ -308,7 +313,21 @@ async fn run<C: WriterConn>(
             break;
         }
         idle_checked = false;
-        commit(&mut conn, &mut batch).await;
+        let failed = commit(&mut conn, &mut batch).await;
+        if let (true, Some(reopen)) = (failed, &reopen) {
+            // Those callers were told their writes failed; the next batch gets a live connection.
+            if conn.ping().await.is_err() {
+                match reopen().await {
+                    Ok(fresh) => {
+                        tracing::warn!("the database writer's connection was lost; reconnected");
+                        conn = fresh;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the database writer cannot reconnect yet")
+                    }
+                }
+            }
+        }
         if let Some(log) = &log {
             conn.after_batch(log).await;
         }
@@ -320,7 +339,8 @@ async fn exec<C: WriterConn>(conn: &mut C, sql: &'static str) -> Result<(), sqlx
     conn.exec(sql).await
 }
 
-async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) {
+/// Writes and commits the batch; whether it failed.
+async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) -> bool {
     // One write alone: on SQLite a single statement is its own transaction, atomic and durable
     // at its end, so BEGIN and COMMIT would only add two round trips.
     if C::LONE_STATEMENT_IS_A_TRANSACTION
@@ -333,17 +353,21 @@ async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) {
             }
         )
     {
-        match batch.pop().expect("one job") {
-            Job::Work { work, .. } => {
-                if let Ran::Done { deliver, .. } = work.run(conn).await {
+        return match batch.pop().expect("one job") {
+            Job::Work { work, .. } => match work.run(conn).await {
+                Ran::Done { deliver, .. } => {
                     deliver(None);
+                    false
                 }
-            }
+                Ran::Failed(_) => true,
+            },
             Job::Kudos { kudos, reply } => {
-                let _ = reply.send(conn.insert_kudos(&kudos).await);
+                let stored = conn.insert_kudos(&kudos).await;
+                let failed = stored.is_err();
+                let _ = reply.send(stored);
+                failed
             }
-        }
-        return;
+        };
     }
     let size = batch.len();
     let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
@@ -435,6 +459,7 @@ async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) {
     for deliver in deliveries {
         deliver(failure.as_ref());
     }
+    failure.is_some()
 }
 
 fn failed(what: &str, e: sqlx::Error) -> WriteFailed {

@@ -572,3 +572,61 @@ async fn boards_stay_true_while_two_processes_give_undo_revoke_and_move_the_week
         "the moved week counts this week's thanks: {rebuilt:?}"
     );
 }
+
+#[tokio::test]
+async fn a_process_carries_on_after_the_database_drops_its_connections() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let clock = ManualClock::at(t("2026-10-05T09:00:00Z"));
+    let mut config = Config::defaults();
+    config.database.url = database.clone();
+    config.defaults.daily_allowance = 0;
+    let app = spotlight::app::App::build(config, Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let core = &app.spotlight;
+    let ws = core.workspace("test", "acme", Some("acme")).await.unwrap();
+    let ana = core.member(&ws, "ana", "ana", false).await.unwrap();
+    let li = core.member(&ws, "li", "li", false).await.unwrap();
+    let thank = |text: &str| {
+        core.give_kudos(
+            &ws,
+            &ana,
+            spotlight::domain::model::KudosRequest {
+                recipients: vec![li.id.into()],
+                message: text.into(),
+                ..Default::default()
+            },
+        )
+    };
+    thank("before").await.unwrap();
+    // A failover, as the process sees it: every connection to the database is cut.
+    let mut admin = PgConnection::connect(&database).await.unwrap();
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    // A write caught on a dead connection is refused (its giver is told), never half-kept;
+    // the next ones go through.
+    let mut outcomes = Vec::new();
+    for i in 0..4 {
+        outcomes.push(thank(&format!("after {i}")).await.is_ok());
+    }
+    assert!(outcomes[1..].iter().all(|ok| *ok), "{outcomes:?}");
+    let stored = core
+        .store()
+        .kudos_list(ws.id, &Default::default())
+        .await
+        .unwrap();
+    let told_ok = 1 + outcomes.iter().filter(|ok| **ok).count();
+    assert_eq!(
+        stored.len(),
+        told_ok,
+        "what was acknowledged is what is stored"
+    );
+}
