@@ -630,3 +630,51 @@ async fn a_process_carries_on_after_the_database_drops_its_connections() {
         "what was acknowledged is what is stored"
     );
 }
+
+#[tokio::test]
+async fn slack_requests_can_land_on_any_process_behind_a_load_balancer() {
+    if skipped() {
+        return;
+    }
+    let database = crate::backends::fresh_database().await;
+    let at = "2026-10-05T09:00:00Z";
+    let a = crate::slack::SlackBot::start_oauth_on(at, &database).await;
+    let b = crate::slack::SlackBot::start_oauth_on(at, &database).await;
+    // The install starts on A and Slack sends the browser back to B.
+    let (status, location, _) = a.get("/slack/install").await;
+    assert_eq!(status, 302);
+    let state = location
+        .unwrap()
+        .rsplit("state=")
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, _, page) = b
+        .get(&format!("/slack/oauth/callback?code=abc&state={state}"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Spotlight is installed in Acme"), "{page}");
+    // The one-time state is spent for both.
+    let (status, _, _) = a
+        .get(&format!("/slack/oauth/callback?code=abc&state={state}"))
+        .await;
+    assert_eq!(status, 400);
+    // Commands then land on either, with the token B stored.
+    let reply = a.command("UANA", "/kudos", "<@UDANA> thanks from A").await;
+    assert!(
+        reply.text().contains("Kudos sent to dana"),
+        "{}",
+        reply.body
+    );
+    let reply = b.command("UANA", "/kudos", "<@ULI> thanks from B").await;
+    assert!(reply.text().contains("Kudos sent to li"), "{}", reply.body);
+    let post = a
+        .fake
+        .wait_for("chat.postMessage", |c| {
+            c.body.to_string().contains("thanks from A")
+        })
+        .await;
+    assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-installed"));
+    a.stop().await;
+    b.stop().await;
+}

@@ -77,23 +77,34 @@ impl SlackBot {
 
     /// Installable in many workspaces, with no token of its own.
     pub async fn start_oauth(at: &str) -> Self {
-        Self::start_with(
-            at,
-            SlackCredentials {
-                signing_secret: Secret::new(SECRET),
-                bot_token: None,
-                oauth: Some(spotlight::slack::OAuthApp {
-                    client_id: "123.456".into(),
-                    client_secret: Secret::new("client-secret"),
-                    vault: spotlight::secrets::Vault::new(&Secret::new("test key")),
-                }),
-                app_token: None,
-            },
-        )
-        .await
+        Self::start_with(at, Self::start_oauth_credentials()).await
     }
 
     pub async fn start_with(at: &str, credentials: SlackCredentials) -> Self {
+        Self::start_on(at, credentials, None).await
+    }
+
+    /// With `oauth` credentials, on the database at `database` when given (several processes
+    /// sharing one PostgreSQL).
+    pub async fn start_oauth_on(at: &str, database: &str) -> Self {
+        let oauth = Self::start_oauth_credentials();
+        Self::start_on(at, oauth, Some(database.to_string())).await
+    }
+
+    fn start_oauth_credentials() -> SlackCredentials {
+        SlackCredentials {
+            signing_secret: Secret::new(SECRET),
+            bot_token: None,
+            oauth: Some(spotlight::slack::OAuthApp {
+                client_id: "123.456".into(),
+                client_secret: Secret::new("client-secret"),
+                vault: spotlight::secrets::Vault::new(&Secret::new("test key")),
+            }),
+            app_token: None,
+        }
+    }
+
+    async fn start_on(at: &str, credentials: SlackCredentials, database: Option<String>) -> Self {
         let has_token = credentials.bot_token.is_some();
         let fake = FakeSlack::start().await;
         fake.add_user("UANA", "ana");
@@ -107,6 +118,9 @@ impl SlackBot {
             c.slack.api_base_url = base;
             c.scheduler.tick_ms = 50;
             c.defaults.prompts_enabled = false;
+            if let Some(url) = database {
+                c.database.url = url;
+            }
         })
         .await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

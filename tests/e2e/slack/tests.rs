@@ -605,6 +605,14 @@ async fn oauth_install_stores_the_token_sealed_and_uninstall_forgets_it() {
 
     bot.event(json!({"type": "app_uninstalled"}), "EvGone")
         .await;
+    // Slack's event is acknowledged at once and handled after: wait until the token is gone.
+    for _ in 0..200 {
+        let install = bot.test.core().store().slack_install("T1").await.unwrap();
+        if install.is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let reply = bot.command("UANA", "/kudos", "<@UDANA> again").await;
     assert!(reply.text().contains("isn't installed"), "{}", reply.body);
     assert_eq!(stored(&bot).await.len(), 1, "the workspace's kudos stay");
