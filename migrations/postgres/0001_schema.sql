@@ -153,10 +153,11 @@ CREATE TABLE stats_watermark (
 -- A kudos' recipients are fanned out from recipient_ids as it is written, as on SQLite.
 CREATE FUNCTION kudos_fan_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- An array, so the planner looks each one up by id rather than scanning every member.
     INSERT INTO kudos_recipients (kudos_id, member_id, department_id)
     SELECT NEW.id, m.id, m.department_id
-    FROM json_array_elements_text(NEW.recipient_ids::json) AS j
-    JOIN members AS m ON m.id = j.value::bigint;
+    FROM members AS m
+    WHERE m.id = ANY (ARRAY(SELECT json_array_elements_text(NEW.recipient_ids::json)::bigint));
     RETURN NULL;
 END
 $$;
