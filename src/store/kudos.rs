@@ -208,17 +208,25 @@ impl Store {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let done = on_db!(self, |pool| sqlx::query(
-            "UPDATE kudos SET status = $1, status_changed_at = $2, revoked_by = $3, revoke_reason = $4 \
-             WHERE id = $5 AND status = 'active'",
-        )
-        .bind(status_str(status))
-        .bind(to_millis(now))
-        .bind(by)
-        .bind(reason)
-        .bind(id)
-        .execute(pool)
-        .await.map(super::db::done))
+        // Under the write lock: the boards' fold must not count it while it changes (on
+        // PostgreSQL a plain UPDATE would not wait for a fold another process is running).
+        let done = on_db!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query(
+                "UPDATE kudos SET status = $1, status_changed_at = $2, revoked_by = $3, \
+                 revoke_reason = $4 WHERE id = $5 AND status = 'active'",
+            )
+            .bind(status_str(status))
+            .bind(to_millis(now))
+            .bind(by)
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map(super::db::done)?;
+            tx.commit().await?;
+            anyhow::Ok(done)
+        })
         .context("changing kudos status")?;
         Ok(done.rows_affected() == 1)
     }
@@ -233,19 +241,26 @@ impl Store {
         date: NaiveDate,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<KudosId>> {
-        let id: Option<i64> = on_db!(self, |pool| sqlx::query_scalar(
-            "UPDATE kudos SET status = 'undone', status_changed_at = $5, event_id = event_id || '#' || id \
-             WHERE workspace_id = $1 AND giver_id = $2 AND event_id = $3 AND local_date = $4 \
-               AND status = 'active' \
-             RETURNING id",
-        )
-        .bind(workspace)
-        .bind(giver)
-        .bind(event_id)
-        .bind(date.to_string())
-        .bind(to_millis(now))
-        .fetch_optional(pool)
-        .await)
+        // Under the write lock, as `set_kudos_status`.
+        let id: Option<i64> = on_db!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let id = sqlx::query_scalar(
+                "UPDATE kudos SET status = 'undone', status_changed_at = $5, \
+                 event_id = event_id || '#' || id \
+                 WHERE workspace_id = $1 AND giver_id = $2 AND event_id = $3 AND local_date = $4 \
+                   AND status = 'active' \
+                 RETURNING id",
+            )
+            .bind(workspace)
+            .bind(giver)
+            .bind(event_id)
+            .bind(date.to_string())
+            .bind(to_millis(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            anyhow::Ok(id)
+        })
         .context("withdrawing kudos")?;
         Ok(id)
     }
