@@ -1,7 +1,7 @@
 # Multi-stage build: compile with the full toolchain, run from a slim image as a non-root user.
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 COPY config ./config
