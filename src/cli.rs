@@ -434,6 +434,15 @@ async fn copy_data(config: &Config, from: &str, to: &str) -> anyhow::Result<()> 
     };
     let source = Store::connect(&with_url(from)).await?;
     let target = Store::connect(&with_url(to)).await?;
+    if same_database(source.location(), target.location()) {
+        source.close().await;
+        target.close().await;
+        return Err(BadInput(format!(
+            "--from and --to both name {}; copy into another, empty database",
+            source.location()
+        ))
+        .into());
+    }
     let copied = source.copy_into(&target).await;
     source.close().await;
     target.close().await;
@@ -448,6 +457,9 @@ async fn copy_data(config: &Config, from: &str, to: &str) -> anyhow::Result<()> 
     for (table, rows, _) in report.tables.iter().filter(|(_, rows, _)| *rows > 0) {
         text.push_str(&format!("  {table:<20} {rows:>9}\n"));
     }
+    if report.tables.iter().all(|(_, rows, _)| *rows == 0) {
+        text.push_str("  (nothing: the source holds no data)\n");
+    }
     if !report.matches() {
         let wrong: Vec<String> = report
             .tables
@@ -460,6 +472,12 @@ async fn copy_data(config: &Config, from: &str, to: &str) -> anyhow::Result<()> 
     text.push_str("Every table's row count matches.");
     print(&text)?;
     Ok(())
+}
+
+/// Whether two store locations are one database (a file reached by two paths counts).
+fn same_database(a: &str, b: &str) -> bool {
+    let canonical = |l: &str| std::fs::canonicalize(l).unwrap_or_else(|_| PathBuf::from(l));
+    a == b || canonical(a) == canonical(b)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

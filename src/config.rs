@@ -50,7 +50,10 @@ const SECRET_VARS: &[&str] = &[
 
 /// What each key accepts, in the words a type error is reported with.
 const ALLOWED: &[(&str, &str)] = &[
-    ("database.url", "a SQLite file path or a sqlite: URL"),
+    (
+        "database.url",
+        "a SQLite file path, a sqlite: URL or a postgres:// URL",
+    ),
     ("database.max_connections", "a whole number from 1 to 64"),
     ("database.busy_timeout_ms", "a whole number of milliseconds"),
     (

@@ -4,7 +4,7 @@
 //!
 //! Correct because every write to those rows goes through this store, which updates or forgets
 //! the entry in the same call, and, when processes share a PostgreSQL store, tells the others
-//! to forget it too (`shared_cache`).
+//! to forget it too (`feed`).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -88,7 +88,7 @@ impl Cache {
         }
     }
 
-    /// Everything, when changes may have been missed (see `shared_cache`).
+    /// Everything, when changes may have been missed (see `feed`).
     pub fn clear(&self) {
         if let (Ok(mut w), Ok(mut m), Ok(mut r)) = (
             self.workspaces.write(),

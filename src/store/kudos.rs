@@ -460,6 +460,33 @@ impl KudosConn for PgConnection {
     }
 }
 
+/// A new kudos' recipients as its insert returned them (a JSON array of [id, name,
+/// department]), in the order they are shown: by name, then id.
+pub(super) fn recipients_read_back(json: &str) -> anyhow::Result<Vec<Person>> {
+    let people: Vec<(i64, String, Option<String>)> =
+        serde_json::from_str(json).context("reading back recipients")?;
+    let mut recipients: Vec<Person> = people
+        .into_iter()
+        .map(|(id, name, department)| Person {
+            id,
+            name,
+            department,
+        })
+        .collect();
+    in_display_order(&mut recipients);
+    Ok(recipients)
+}
+
+/// People as a kudos shows them: by name, then id.
+pub(super) fn in_display_order(people: &mut [Person]) {
+    people.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+}
+
 async fn insert_kudos_sqlite(
     conn: &mut SqliteConnection,
     k: &InsertKudos,
@@ -507,22 +534,7 @@ async fn insert_kudos_sqlite(
     .await
     .context("storing kudos")?;
     if let Some(row) = row {
-        let people: Vec<(i64, String, Option<String>)> =
-            serde_json::from_str(&row.get::<String, _>(2)).context("reading back recipients")?;
-        let mut recipients: Vec<Person> = people
-            .into_iter()
-            .map(|(id, name, department)| Person {
-                id,
-                name,
-                department,
-            })
-            .collect();
-        recipients.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        });
+        let recipients = recipients_read_back(&row.get::<String, _>(2))?;
         return Ok(Stored::Created {
             id: row.get(0),
             used: u32::try_from(row.get::<i64, _>(1)).unwrap_or(u32::MAX),

@@ -223,12 +223,7 @@ pub(super) async fn insert_run(
             Decided::Insert { used } => {
                 let (id, _) = next.next().context("an id for each kudos stored")?;
                 let mut recipients: Vec<Person> = k.recipients.iter().map(person).collect();
-                recipients.sort_by(|a, b| {
-                    a.name
-                        .to_lowercase()
-                        .cmp(&b.name.to_lowercase())
-                        .then(a.id.cmp(&b.id))
-                });
+                super::kudos::in_display_order(&mut recipients);
                 recipients.dedup_by_key(|p| p.id);
                 Stored::Created {
                     id: *id,

@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use super::db::Read;
 use super::kudos::{InsertKudos, Stored};
 use super::to_millis;
-use crate::domain::model::{KudosKind, Person};
+use crate::domain::model::KudosKind;
 
 const INSERT: &str = "\
 WITH giver AS (SELECT m.department_id, d.name FROM members m \
@@ -76,22 +76,7 @@ pub(super) async fn insert_kudos(
         }
         return Ok(Stored::OverAllowance { used });
     };
-    let people: Vec<(i64, String, Option<String>)> =
-        serde_json::from_str(&row.get::<String, _>("people")).context("reading back recipients")?;
-    let mut recipients: Vec<Person> = people
-        .into_iter()
-        .map(|(id, name, department)| Person {
-            id,
-            name,
-            department,
-        })
-        .collect();
-    recipients.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then(a.id.cmp(&b.id))
-    });
+    let recipients = super::kudos::recipients_read_back(&row.get::<String, _>("people"))?;
     let counted = k.kind == KudosKind::Kudos;
     Ok(Stored::Created {
         id,

@@ -43,7 +43,7 @@ mod medallions;
 mod members;
 mod postgres;
 mod schedule;
-mod shared_cache;
+mod feed;
 mod slack;
 mod stats;
 mod wall;
@@ -70,7 +70,7 @@ pub use held::HeldPost;
 pub use kudos::{InsertKudos, KudosConn, KudosFilter, Stored};
 pub use medallions::{CustomerThanksRow, InsertMedallion, StoredMedallion};
 pub use schedule::{Outcome, CLAIM_LEASE};
-pub use shared_cache::{RemoteWall, WallNotice};
+pub use feed::{RemoteWall, WallNotice};
 pub use slack::{NewInstall, SealedInstall};
 pub use wall::{DayCount, DepartmentFlow, WallRow};
 pub use workspaces::SettingChange;
@@ -85,8 +85,8 @@ pub struct Store {
     /// Thank-yous, members and the boards' folds: one connection, group commit.
     writer: Writers,
     cache: std::sync::Arc<cache::Cache>,
-    /// PostgreSQL: what the other processes sharing the store announce (`shared_cache`).
-    feed: Option<std::sync::Arc<shared_cache::Feed>>,
+    /// PostgreSQL: what the other processes sharing the store announce (`feed`).
+    feed: Option<std::sync::Arc<feed::Feed>>,
     location: String,
 }
 
@@ -102,7 +102,7 @@ impl Store {
         if postgres::is_postgres(&config.url) {
             let (pool, conn, reopen, location) = postgres::connect(config).await?;
             let cache: std::sync::Arc<cache::Cache> = Default::default();
-            let feed = shared_cache::listen(pool.clone(), cache.clone());
+            let feed = feed::listen(pool.clone(), cache.clone());
             return Ok(Self {
                 db: db::Db::Postgres(pool),
                 writer: Writers::Postgres(writer::Writer::spawn(conn, None, Some(reopen))),

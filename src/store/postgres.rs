@@ -79,8 +79,10 @@ fn explain(e: sqlx::Error, location: &str) -> anyhow::Error {
         _ => None,
     };
     match why {
+        // Our words say it all; the driver's (with its source positions) go to the debug log.
         Some(why) => {
-            anyhow::Error::new(e).context(format!("cannot open the database at {location}: {why}"))
+            tracing::debug!(error = ?e, "cannot open the database");
+            anyhow::anyhow!("cannot open the database at {location}: {why}")
         }
         None => anyhow::Error::new(e).context(format!("cannot open the database at {location}")),
     }

@@ -150,6 +150,19 @@ async fn a_shell_made_database_copied_to_postgres_shows_the_same_boards_stats_an
     assert!(again.stderr.contains("is not empty"), "{}", again.stderr);
     assert_eq!(views(&cli, &postgres), after);
 
+    // One database named twice (a file by two paths) is refused before anything is read.
+    let twice = copy(
+        &cli,
+        &sqlite,
+        &format!("{}/./data/spotlight.db", cli.dir.path().display()),
+    );
+    assert_eq!(twice.code, 2, "{}", twice.stderr);
+    assert!(
+        twice.stderr.contains("--from and --to both name"),
+        "{}",
+        twice.stderr
+    );
+
     // A source that does not exist is not created.
     let missing = copy(
         &cli,

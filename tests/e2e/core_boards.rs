@@ -416,32 +416,7 @@ async fn moving_the_week_refiles_kudos_and_boards_match_a_full_rebuild() {
 
     let snapshot = |ws: spotlight::domain::model::Workspace| {
         let core = app.core().clone();
-        async move {
-            let mut all = Vec::new();
-            for period in [
-                Period::Today,
-                Period::Week,
-                Period::Csw(Some(2026)),
-                Period::Month,
-                Period::All,
-            ] {
-                for board in [
-                    Board::Received,
-                    Board::Given,
-                    Board::Departments,
-                    Board::Values,
-                    Board::CrossTeam,
-                ] {
-                    all.push(
-                        core.leaderboard(&ws, None, period, board, 50)
-                            .await
-                            .unwrap()
-                            .lines,
-                    );
-                }
-            }
-            all
-        }
+        async move { crate::support::every_board(&core, &ws).await }
     };
     let before = snapshot(ws.clone()).await;
     app.core().store().rebuild_stats(ws.id).await.unwrap();

@@ -109,6 +109,36 @@ impl TestApp {
     }
 }
 
+/// Every board of every period (today, this week, Customer Service Week 2026, this month, all
+/// time), 50 places each, as anyone reading them would see them.
+pub async fn every_board(core: &Spotlight, ws: &Workspace) -> Vec<Vec<spotlight::service::Line>> {
+    use spotlight::domain::period::{Board, Period};
+    let mut all = Vec::new();
+    for period in [
+        Period::Today,
+        Period::Week,
+        Period::Csw(Some(2026)),
+        Period::Month,
+        Period::All,
+    ] {
+        for board in [
+            Board::Received,
+            Board::Given,
+            Board::Departments,
+            Board::Values,
+            Board::CrossTeam,
+        ] {
+            all.push(
+                core.leaderboard(ws, None, period, board, 50)
+                    .await
+                    .unwrap()
+                    .lines,
+            );
+        }
+    }
+    all
+}
+
 pub fn refusal(result: Result<impl std::fmt::Debug, Error>) -> Refusal {
     match result {
         Err(Error::Refused(r)) => r,

@@ -155,6 +155,53 @@ async fn two_processes_share_the_allowance_and_store_an_interaction_delivered_to
     assert!(answer(&fake_b, 800).await.contains("Kudos sent"));
 }
 
+/// Apps, each a process's worth (its own pool, writer, caches and change feed), on one fresh
+/// PostgreSQL database, all reading one simulated clock; the allowance is off.
+struct Shared {
+    database: String,
+    clock: ManualClock,
+}
+
+impl Shared {
+    async fn at(time: &str) -> Self {
+        Self {
+            database: crate::backends::fresh_database().await,
+            clock: ManualClock::at(t(time)),
+        }
+    }
+
+    async fn app(&self) -> spotlight::app::App {
+        let mut config = Config::defaults();
+        config.database.url = self.database.clone();
+        config.defaults.daily_allowance = 0;
+        spotlight::app::App::build(config, Arc::new(self.clock.clone()))
+            .await
+            .unwrap()
+    }
+}
+
+/// The workspace `name`, and an admin of it, made through `app`.
+async fn workspace_and_admin(
+    app: &spotlight::app::App,
+    name: &str,
+) -> (Workspace, spotlight::domain::model::Actor) {
+    let ws = app
+        .spotlight
+        .workspace("test", name, Some(name))
+        .await
+        .unwrap();
+    let boss = app
+        .spotlight
+        .member(&ws, "boss", "boss", false)
+        .await
+        .unwrap();
+    let admin = spotlight::domain::model::Actor {
+        member: boss,
+        is_admin: true,
+    };
+    (ws, admin)
+}
+
 /// Records every post delivered, by either app.
 #[derive(Clone)]
 struct Posted {
@@ -187,32 +234,10 @@ async fn a_week_ticked_by_two_processes_posts_each_post_once_even_when_one_dies_
     if skipped() {
         return;
     }
-    let database = crate::backends::fresh_database().await;
-    let clock = ManualClock::at(t("2026-10-05T00:00:00Z"));
-    let app = |clock: ManualClock| {
-        let mut config = Config::defaults();
-        config.database.url = database.clone();
-        async move {
-            spotlight::app::App::build(config, Arc::new(clock))
-                .await
-                .unwrap()
-        }
-    };
-    let (a, b) = (app(clock.clone()).await, app(clock.clone()).await);
-    let ws = a
-        .spotlight
-        .workspace("test", "london", Some("london"))
-        .await
-        .unwrap();
-    let boss = a
-        .spotlight
-        .member(&ws, "boss", "boss", false)
-        .await
-        .unwrap();
-    let admin = spotlight::domain::model::Actor {
-        member: boss,
-        is_admin: true,
-    };
+    let shared = Shared::at("2026-10-05T00:00:00Z").await;
+    let clock = shared.clock.clone();
+    let (a, b) = (shared.app().await, shared.app().await);
+    let (ws, admin) = workspace_and_admin(&a, "london").await;
     a.spotlight
         .set_timezone(&ws, &admin, "Europe/London")
         .await
@@ -286,28 +311,9 @@ async fn a_change_made_through_one_process_reaches_the_others_cache() {
     if skipped() {
         return;
     }
-    let database = crate::backends::fresh_database().await;
-    let clock = ManualClock::at(t("2026-10-05T09:00:00Z"));
-    let build = || {
-        let mut config = Config::defaults();
-        config.database.url = database.clone();
-        spotlight::app::App::build(config, Arc::new(clock.clone()))
-    };
-    let (a, b) = (build().await.unwrap(), build().await.unwrap());
-    let ws = a
-        .spotlight
-        .workspace("test", "acme", Some("acme"))
-        .await
-        .unwrap();
-    let boss = a
-        .spotlight
-        .member(&ws, "boss", "boss", false)
-        .await
-        .unwrap();
-    let admin = spotlight::domain::model::Actor {
-        member: boss,
-        is_admin: true,
-    };
+    let shared = Shared::at("2026-10-05T09:00:00Z").await;
+    let (a, b) = (shared.app().await, shared.app().await);
+    let (ws, admin) = workspace_and_admin(&a, "acme").await;
     // B has both cached before A changes them.
     b.spotlight.workspace("test", "acme", None).await.unwrap();
     let dana = b
@@ -377,14 +383,8 @@ async fn a_wall_served_by_one_process_shows_thanks_given_through_the_other() {
     if skipped() {
         return;
     }
-    let database = crate::backends::fresh_database().await;
-    let clock = ManualClock::at(t("2026-10-05T09:00:00Z"));
-    let build = || {
-        let mut config = Config::defaults();
-        config.database.url = database.clone();
-        spotlight::app::App::build(config, Arc::new(clock.clone()))
-    };
-    let (a, b) = (build().await.unwrap(), build().await.unwrap());
+    let shared = Shared::at("2026-10-05T09:00:00Z").await;
+    let (a, b) = (shared.app().await, shared.app().await);
     let mut wall_a = a.spotlight.subscribe();
     let mut wall_b = b.spotlight.subscribe();
     let ws = a
@@ -446,29 +446,9 @@ async fn boards_stay_true_while_two_processes_give_undo_revoke_and_move_the_week
     if skipped() {
         return;
     }
-    let database = crate::backends::fresh_database().await;
-    let clock = ManualClock::at(t("2026-10-12T09:00:00Z"));
-    let build = || {
-        let mut config = Config::defaults();
-        config.database.url = database.clone();
-        config.defaults.daily_allowance = 0;
-        spotlight::app::App::build(config, Arc::new(clock.clone()))
-    };
-    let (a, b) = (build().await.unwrap(), build().await.unwrap());
-    let ws = a
-        .spotlight
-        .workspace("test", "acme", Some("acme"))
-        .await
-        .unwrap();
-    let boss = a
-        .spotlight
-        .member(&ws, "boss", "boss", false)
-        .await
-        .unwrap();
-    let admin = spotlight::domain::model::Actor {
-        member: boss,
-        is_admin: true,
-    };
+    let shared = Shared::at("2026-10-12T09:00:00Z").await;
+    let (a, b) = (shared.app().await, shared.app().await);
+    let (ws, admin) = workspace_and_admin(&a, "acme").await;
     let mut people = Vec::new();
     for (i, name) in ["ana", "bo", "cy", "dee", "eli", "fay"].iter().enumerate() {
         let m = a.spotlight.member(&ws, name, name, false).await.unwrap();
@@ -481,25 +461,6 @@ async fn boards_stay_true_while_two_processes_give_undo_revoke_and_move_the_week
         );
     }
     let ws = a.spotlight.reload(&ws).await.unwrap();
-    let board_reads = |core: spotlight::service::Spotlight, ws: Workspace| async move {
-        let mut all = Vec::new();
-        for period in [Period::Week, Period::Csw(Some(2026)), Period::All] {
-            for board in [
-                Board::Received,
-                Board::Given,
-                Board::Departments,
-                Board::CrossTeam,
-            ] {
-                all.push(
-                    core.leaderboard(&ws, None, period, board, 50)
-                        .await
-                        .unwrap()
-                        .lines,
-                );
-            }
-        }
-        all
-    };
     // Each process: its givers thank, read the boards (which folds), undo every third.
     let work = |core: spotlight::service::Spotlight, givers: Vec<usize>| {
         let (ws, people) = (ws.clone(), people.clone());
@@ -557,16 +518,17 @@ async fn boards_stay_true_while_two_processes_give_undo_revoke_and_move_the_week
         mover
     );
     let ws = a.spotlight.reload(&ws).await.unwrap();
-    let on_a = board_reads(a.spotlight.clone(), ws.clone()).await;
-    let on_b = board_reads(b.spotlight.clone(), ws.clone()).await;
+    let on_a = crate::support::every_board(&a.spotlight, &ws).await;
+    let on_b = crate::support::every_board(&b.spotlight, &ws).await;
     assert_eq!(on_a, on_b, "both processes show the same boards");
     a.spotlight.store().rebuild_stats(ws.id).await.unwrap();
-    let rebuilt = board_reads(a.spotlight.clone(), ws.clone()).await;
+    let rebuilt = crate::support::every_board(&a.spotlight, &ws).await;
     assert_eq!(
         on_a, rebuilt,
         "the boards equal a recount from the thank-yous"
     );
-    let counted: i64 = rebuilt[4].iter().map(|l| l.count).sum();
+    // Customer Service Week 2026, people thanked: the week moved over these days.
+    let counted: i64 = rebuilt[10].iter().map(|l| l.count).sum();
     assert!(
         counted > 0,
         "the moved week counts this week's thanks: {rebuilt:?}"
@@ -578,14 +540,9 @@ async fn a_process_carries_on_after_the_database_drops_its_connections() {
     if skipped() {
         return;
     }
-    let database = crate::backends::fresh_database().await;
-    let clock = ManualClock::at(t("2026-10-05T09:00:00Z"));
-    let mut config = Config::defaults();
-    config.database.url = database.clone();
-    config.defaults.daily_allowance = 0;
-    let app = spotlight::app::App::build(config, Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let shared = Shared::at("2026-10-05T09:00:00Z").await;
+    let database = shared.database.clone();
+    let app = shared.app().await;
     let core = &app.spotlight;
     let ws = core.workspace("test", "acme", Some("acme")).await.unwrap();
     let ana = core.member(&ws, "ana", "ana", false).await.unwrap();

@@ -44,9 +44,9 @@ pub struct RemoteWall {
 #[derive(Debug)]
 pub(super) struct Feed {
     origin: u64,
-    /// Subscribed from; the listening task holds the only sender, so every receiver hears
-    /// the feed close with the store.
-    walls: tokio::sync::broadcast::Receiver<RemoteWall>,
+    /// Subscribed through; the listening task holds the only strong sender, so every receiver
+    /// hears the feed close with the store.
+    walls: tokio::sync::broadcast::WeakSender<RemoteWall>,
     task: tokio::task::AbortHandle,
 }
 
@@ -96,7 +96,10 @@ impl Store {
 
     /// Wall changes made through other processes (none on SQLite).
     pub fn remote_wall_changes(&self) -> Option<tokio::sync::broadcast::Receiver<RemoteWall>> {
-        self.feed.as_ref().map(|f| f.walls.resubscribe())
+        self.feed
+            .as_ref()
+            .and_then(|f| f.walls.upgrade())
+            .map(|walls| walls.subscribe())
     }
 
     async fn notify(&self, channel: &str, what: String) {
@@ -116,7 +119,8 @@ impl Store {
 /// Follows what other processes announce, until the store closes.
 pub(super) fn listen(pool: PgPool, cache: Arc<Cache>) -> Feed {
     let origin = u64::from_le_bytes(crate::secrets::random_bytes::<8>());
-    let (sender, walls) = tokio::sync::broadcast::channel(1024);
+    let sender = tokio::sync::broadcast::channel(1024).0;
+    let walls = sender.downgrade();
     let task = tokio::spawn(async move {
         loop {
             if let Err(e) = follow(&pool, &cache, origin, &sender).await {
