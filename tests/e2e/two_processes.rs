@@ -6,7 +6,6 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
-use serde_json::json;
 use spotlight::clock::{Clock, ManualClock};
 use spotlight::config::Config;
 use spotlight::domain::model::Workspace;
@@ -15,7 +14,7 @@ use spotlight::scheduler::{DeliveryError, Post, Scheduler, Sink};
 use sqlx::{Connection, PgConnection};
 
 use crate::discord::fake::{FakeDiscord, GUILD_ID};
-use crate::discord::payloads::{slash, user};
+use crate::discord::payloads::{kudos, user};
 use crate::process::{free_port, Process};
 use crate::support::t;
 
@@ -50,25 +49,6 @@ async fn bot(fake: &FakeDiscord, database: &str, allowance: &str) -> Process {
     })
     .await;
     bot
-}
-
-fn kudos(
-    id: u64,
-    giver: &serde_json::Value,
-    to: &serde_json::Value,
-    text: &str,
-) -> serde_json::Value {
-    slash(
-        id,
-        "kudos",
-        giver,
-        "0",
-        json!([
-            {"name": "member", "type": 6, "value": to["id"]},
-            {"name": "message", "type": 3, "value": text}
-        ]),
-        std::slice::from_ref(to),
-    )
 }
 
 /// The text of the bot's answer to interaction `id`, once it has come.

@@ -50,6 +50,21 @@ pub fn slash(
     )
 }
 
+/// `/kudos member:to message:text` from `giver`, with no permissions.
+pub fn kudos(interaction_id: u64, giver: &Value, to: &Value, text: &str) -> Value {
+    slash(
+        interaction_id,
+        "kudos",
+        giver,
+        "0",
+        json!([
+            {"name": "member", "type": 6, "value": to["id"]},
+            {"name": "message", "type": 3, "value": text}
+        ]),
+        std::slice::from_ref(to),
+    )
+}
+
 /// A text channel as Discord resolves a CHANNEL option.
 pub fn channel(id: u64, name: &str) -> Value {
     json!({"id": id.to_string(), "name": name, "type": 0, "permissions": "2048"})

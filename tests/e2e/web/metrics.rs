@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::discord::fake::{FakeDiscord, GUILD_ID};
-use crate::discord::payloads::{slash, user};
+use crate::discord::payloads::{kudos, user};
 use crate::process::{free_port, Process};
 
 impl Process {
@@ -162,34 +160,11 @@ async fn run_counts_discord_commands_and_reports_readiness() {
     let li = user(2, "li");
     fake.dispatch(
         "INTERACTION_CREATE",
-        slash(
-            61,
-            "kudos",
-            &ana,
-            "0",
-            json!([
-                {"name": "member", "type": 6, "value": "2"},
-                {"name": "message", "type": 3, "value": "Thanks for the help"}
-            ]),
-            &[li],
-        ),
+        kudos(61, &ana, &li, "Thanks for the help"),
     );
     fake.wait_for("the kudos reply", |r| r.path.contains("/interactions/61/"))
         .await;
-    fake.dispatch(
-        "INTERACTION_CREATE",
-        slash(
-            62,
-            "kudos",
-            &ana,
-            "0",
-            json!([
-                {"name": "member", "type": 6, "value": "1"},
-                {"name": "message", "type": 3, "value": "me"}
-            ]),
-            std::slice::from_ref(&ana),
-        ),
-    );
+    fake.dispatch("INTERACTION_CREATE", kudos(62, &ana, &ana, "me"));
     fake.wait_for("the refusal", |r| r.path.contains("/interactions/62/"))
         .await;
     let kudos = [("platform", "discord"), ("kind", "kudos")];
