@@ -41,7 +41,8 @@ pub struct WinnerRow {
     pub external_id: String,
 }
 
-const ROUND_COLUMNS: &str = "SELECT id, year, opened_at, closes_at, closed_at, ceremony_at, \
+const ROUND_COLUMNS: &str = "SELECT id, year, opened_at, closes_at, closed_at, \
+ ceremony_at, \
      ceremony_date, celebrated_at FROM award_rounds";
 
 fn round_from_row(r: &impl Read) -> Round {
@@ -83,7 +84,8 @@ impl Store {
         on_db!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar(
-                "INSERT INTO award_rounds (workspace_id, year, opened_by, opened_at, closes_at) \
+                "INSERT INTO award_rounds (workspace_id, year, opened_by, opened_at, \
+                 closes_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(ws)
@@ -109,7 +111,8 @@ impl Store {
         on_db!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "UPDATE award_rounds SET closes_at = $1, closed_at = NULL, ceremony_at = NULL, \
+                "UPDATE award_rounds SET closes_at = $1, closed_at = NULL, \
+                 ceremony_at = NULL, \
              ceremony_date = NULL WHERE id = $2 AND celebrated_at IS NULL",
             )
             .bind(to_millis(closes_at))
@@ -130,7 +133,8 @@ impl Store {
         on_db!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "UPDATE award_rounds SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
+                "UPDATE award_rounds SET closed_at = $1 WHERE id = $2 AND closed_at \
+                 IS NULL",
             )
             .bind(to_millis(now))
             .bind(round)
@@ -164,7 +168,8 @@ impl Store {
             .await?;
             let replaced: Option<(i64, String)> = sqlx::query_as(
                 "SELECT n.nominee_id, m.display_name FROM award_nominations n \
-             JOIN members m ON m.id = n.nominee_id WHERE n.round_id = $1 AND n.nominator_id = $2 \
+             JOIN members m ON m.id = n.nominee_id WHERE n.round_id = $1 AND \
+              n.nominator_id = $2 \
              AND COALESCE(n.department_id, 0) = COALESCE($3, 0)",
             )
             .bind(round)
@@ -182,17 +187,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-            "INSERT INTO award_nominations (round_id, nominator_id, nominee_id, department_id, \
+                "INSERT INTO award_nominations (round_id, nominator_id, nominee_id, \
+             department_id, \
              reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(round)
-        .bind(nominator)
-        .bind(nominee)
-        .bind(department_id)
-        .bind(reason)
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
+            )
+            .bind(round)
+            .bind(nominator)
+            .bind(nominee)
+            .bind(department_id)
+            .bind(reason)
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok((
                 department,
@@ -255,7 +261,8 @@ impl Store {
         let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT kr.member_id AS recipient_id, k.kind AS kind, g.display_name AS giver, \
-                    gd.name AS giver_department, k.message AS message, k.local_date AS local_date, \
+                    gd.name AS giver_department, k.message AS message, k.local_date \
+                     AS local_date, \
                     k.created_at AS created_at, k.id AS row_id \
              FROM kudos_recipients kr JOIN kudos k ON k.id = kr.kudos_id \
              JOIN members g ON g.id = k.giver_id \
@@ -311,23 +318,26 @@ impl Store {
         on_db!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-            "DELETE FROM award_winners WHERE round_id = $1 AND COALESCE(department_id, 0) = COALESCE($2, 0)",
-        )
-        .bind(round)
-        .bind(department_id)
-        .execute(&mut *tx)
-        .await?;
+                "DELETE FROM award_winners WHERE round_id = $1 AND \
+                 COALESCE(department_id, 0) = \
+             COALESCE($2, 0)",
+            )
+            .bind(round)
+            .bind(department_id)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
-            "INSERT INTO award_winners (round_id, department_id, member_id, picked_by, picked_at) \
+                "INSERT INTO award_winners (round_id, department_id, member_id, \
+             picked_by, picked_at) \
              VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(round)
-        .bind(department_id)
-        .bind(member)
-        .bind(by)
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
+            )
+            .bind(round)
+            .bind(department_id)
+            .bind(member)
+            .bind(by)
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(())
         })
@@ -336,13 +346,15 @@ impl Store {
     pub async fn award_winners(&self, round: i64) -> anyhow::Result<Vec<WinnerRow>> {
         let rows = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT w.department_id, d.name AS department, m.id, m.display_name, m.external_id \
+                "SELECT w.department_id, d.name AS department, m.id, m.display_name, \
+             m.external_id \
              FROM award_winners w JOIN members m ON m.id = w.member_id \
              LEFT JOIN departments d ON d.id = w.department_id WHERE w.round_id = $1",
-        )
-        .bind(round)
-        .fetch_all(pool)
-        .await.map(super::db::all)
+            )
+            .bind(round)
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         Ok(rows
             .iter()

@@ -27,7 +27,8 @@ pub struct ValueCount {
 // row at or above it, so ties at the cut are ordered by name, not by storage order.
 const TOP_RECEIVED: &str = "SELECT m.display_name, s.received FROM member_stats s \
      JOIN members m ON m.id = s.member_id \
-     WHERE s.workspace_id = $1 AND s.bucket = $2 AND s.received >= 1 AND s.received >= COALESCE( \
+     WHERE s.workspace_id = $1 AND s.bucket = $2 AND s.received >= 1 AND s.received \
+      >= COALESCE( \
        (SELECT received FROM member_stats WHERE workspace_id = $1 AND bucket = $2 \
         ORDER BY received DESC LIMIT 1 OFFSET $3 - 1), 1) \
      ORDER BY s.received DESC, m.display_name COLLATE NOCASE, m.id LIMIT $3";
@@ -41,7 +42,8 @@ const TOP_GIVEN: &str = "SELECT m.display_name, s.given FROM member_stats s \
 
 const TOP_DEPARTMENTS: &str = "SELECT d.name, s.received FROM department_stats s \
      JOIN departments d ON d.id = s.department_id \
-     WHERE s.workspace_id = $1 AND s.bucket = $2 AND s.received >= 1 AND s.received >= COALESCE( \
+     WHERE s.workspace_id = $1 AND s.bucket = $2 AND s.received >= 1 AND s.received \
+      >= COALESCE( \
        (SELECT received FROM department_stats WHERE workspace_id = $1 AND bucket = $2 \
         ORDER BY received DESC LIMIT 1 OFFSET $3 - 1), 1) \
      ORDER BY s.received DESC, d.name COLLATE NOCASE, d.id LIMIT $3";
@@ -111,13 +113,20 @@ impl Store {
     ) -> anyhow::Result<Option<(i64, i64)>> {
         let (count_sql, rank_sql) = if given {
             (
-                "SELECT given FROM member_stats WHERE workspace_id = $1 AND bucket = $2 AND member_id = $3",
-                "SELECT COUNT(*) + 1 FROM member_stats WHERE workspace_id = $1 AND bucket = $2 AND given > $3",
+                "SELECT given FROM member_stats WHERE workspace_id = $1 AND bucket = \
+                 $2 AND \
+                 member_id = $3",
+                "SELECT COUNT(*) + 1 FROM member_stats WHERE workspace_id = $1 AND \
+                 bucket = \
+                 $2 AND given > $3",
             )
         } else {
             (
-                "SELECT received FROM member_stats WHERE workspace_id = $1 AND bucket = $2 AND member_id = $3",
-                "SELECT COUNT(*) + 1 FROM member_stats WHERE workspace_id = $1 AND bucket = $2 AND received > $3",
+                "SELECT received FROM member_stats WHERE workspace_id = $1 AND bucket = $2 \
+                 AND member_id = $3",
+                "SELECT COUNT(*) + 1 FROM member_stats WHERE workspace_id = $1 AND \
+                 bucket = \
+                 $2 AND received > $3",
             )
         };
         self.rank_of(workspace, bucket, count_sql, rank_sql, member)
@@ -133,27 +142,30 @@ impl Store {
     ) -> anyhow::Result<Option<(i64, i64)>> {
         let count: Option<i64> = on_db!(self, |pool| {
             sqlx::query_scalar(
-            "SELECT s.received FROM department_stats s JOIN departments d ON d.id = s.department_id \
+                "SELECT s.received FROM department_stats s JOIN departments d ON d.id = \
+             s.department_id \
              WHERE s.workspace_id = $1 AND s.bucket = $2 AND d.name = $3 COLLATE NOCASE",
-        )
-        .bind(workspace)
-        .bind(bucket)
-        .bind(department)
-        .fetch_optional(pool)
-        .await
+            )
+            .bind(workspace)
+            .bind(bucket)
+            .bind(department)
+            .fetch_optional(pool)
+            .await
         })?;
         let Some(count) = count.filter(|c| *c > 0) else {
             return Ok(None);
         };
         let rank: i64 = on_db!(self, |pool| {
             sqlx::query_scalar(
-            "SELECT COUNT(*) + 1 FROM department_stats WHERE workspace_id = $1 AND bucket = $2 AND received > $3",
-        )
-        .bind(workspace)
-        .bind(bucket)
-        .bind(count)
-        .fetch_one(pool)
-        .await
+                "SELECT COUNT(*) + 1 FROM department_stats WHERE workspace_id = $1 \
+                 AND bucket = \
+             $2 AND received > $3",
+            )
+            .bind(workspace)
+            .bind(bucket)
+            .bind(count)
+            .fetch_one(pool)
+            .await
         })?;
         Ok(Some((rank, count)))
     }
@@ -193,15 +205,18 @@ impl Store {
     ) -> anyhow::Result<(i64, i64)> {
         let row = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.received + s.feedback > 0 THEN 1 ELSE 0 END), 0) FROM members m \
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.received + s.feedback > 0 \
+                 THEN 1 ELSE \
+             0 END), 0) FROM members m \
              LEFT JOIN member_stats s ON s.workspace_id = m.workspace_id AND s.bucket = $2 \
                AND s.member_id = m.id \
              WHERE m.workspace_id = $1 AND m.is_bot = FALSE AND m.active = TRUE",
-        )
-        .bind(workspace)
-        .bind(bucket)
-        .fetch_one(pool)
-        .await.map(super::db::one)
+            )
+            .bind(workspace)
+            .bind(bucket)
+            .fetch_one(pool)
+            .await
+            .map(super::db::one)
         })?;
         Ok((row.get(0), row.get(1)))
     }
@@ -259,15 +274,18 @@ impl Store {
     ) -> anyhow::Result<Vec<ValueCount>> {
         let rows = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT k.value_tag, COUNT(*) AS n FROM kudos_recipients r JOIN kudos k ON k.id = r.kudos_id \
+                "SELECT k.value_tag, COUNT(*) AS n FROM kudos_recipients r JOIN kudos \
+                 k ON k.id = \
+             r.kudos_id \
              WHERE r.member_id = $1 AND k.status = 'active' AND k.kind = 'kudos' \
                AND k.value_tag IS NOT NULL \
              GROUP BY k.value_tag ORDER BY n DESC, k.value_tag COLLATE NOCASE LIMIT $2",
-        )
-        .bind(member)
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await.map(super::db::all)
+            )
+            .bind(member)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         Ok(rows
             .iter()
@@ -309,15 +327,19 @@ impl Store {
     ) -> anyhow::Result<(i64, i64, i64)> {
         let row = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT \
-               (SELECT CAST(COALESCE(SUM(received), 0) AS BIGINT) FROM member_stats WHERE workspace_id = $1 AND bucket = $2), \
-               (SELECT CAST(COALESCE(SUM(feedback), 0) AS BIGINT) FROM member_stats WHERE workspace_id = $1 AND bucket = $2), \
-               (SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM pair_stats WHERE workspace_id = $1 AND bucket = $2)",
-        )
-        .bind(workspace)
-        .bind(bucket)
-        .fetch_one(pool)
-        .await.map(super::db::one)
+                "SELECT \
+               (SELECT CAST(COALESCE(SUM(received), 0) AS BIGINT) FROM member_stats WHERE \
+                workspace_id = $1 AND bucket = $2), \
+               (SELECT CAST(COALESCE(SUM(feedback), 0) AS BIGINT) FROM member_stats WHERE \
+                workspace_id = $1 AND bucket = $2), \
+               (SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM pair_stats WHERE \
+                workspace_id = $1 AND bucket = $2)",
+            )
+            .bind(workspace)
+            .bind(bucket)
+            .fetch_one(pool)
+            .await
+            .map(super::db::one)
         })?;
         Ok((row.get(0), row.get(1), row.get(2)))
     }
@@ -330,7 +352,8 @@ impl Store {
     ) -> anyhow::Result<Vec<(String, String, i64)>> {
         let rows = on_db!(self, |pool| sqlx::query(
             "SELECT d.name, m.display_name, s.received FROM member_stats s \
-             JOIN members m ON m.id = s.member_id JOIN departments d ON d.id = m.department_id \
+             JOIN members m ON m.id = s.member_id JOIN departments d ON d.id = \
+              m.department_id \
              WHERE s.workspace_id = $1 AND s.bucket = $2 AND s.received > 0 \
              ORDER BY d.name COLLATE NOCASE, s.received DESC, m.display_name COLLATE NOCASE",
         )

@@ -54,7 +54,8 @@ async fn truncate(conn: &mut SqliteConnection, size: u64) {
         Ok(true) => tracing::debug!(bytes = size, "write-ahead log checkpointed and truncated"),
         Ok(false) => tracing::info!(
             bytes = size,
-            "write-ahead log checkpoint deferred: readers still busy; retrying after the next batch"
+            "write-ahead log checkpoint deferred: readers still busy; retrying after \
+             the next batch"
         ),
         Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed; retrying"),
     }

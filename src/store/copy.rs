@@ -6,6 +6,7 @@
 
 use anyhow::Context;
 
+use super::copy_tables::TABLES;
 use super::db::{for_each_conn, BeginWrite, Read};
 use super::Store;
 
@@ -21,40 +22,6 @@ enum Kind {
     Bytes,
 }
 
-/// Every table the store keeps, parents first, with its columns (`name:kind`, kinds `i` integer,
-/// `t` text, `b` boolean, `x` bytes). Tables with an `id` identity column are marked `*`.
-const TABLES: &[(&str, &str)] = &[
-    ("*workspaces", "id:i platform:t external_id:t name:t timezone:t celebration_channel:t daily_allowance:i prompt_time:t prompts_enabled:b kudos_emoji:t created_at:i next_due_at:i medallions_per_year:i welcome_enabled:b"),
-    ("workspace_values", "workspace_id:i position:i name:t"),
-    ("week_overrides", "workspace_id:i year:i start_date:t end_date:t"),
-    ("workspace_themes", "workspace_id:i day:i title:t prompt:t action:t"),
-    ("*departments", "id:i workspace_id:i name:t"),
-    ("*members", "id:i workspace_id:i external_id:t display_name:t is_bot:b is_admin:b active:b department_id:i created_at:i"),
-    ("department_roles", "workspace_id:i role_id:t department_id:i"),
-    ("*kudos", "id:i workspace_id:i kind:t giver_id:i giver_department_id:i message:t value_tag:t customer_name:t channel:t event_id:t link:t theme:t created_at:i local_date:t buckets:t recipient_ids:t recipient_count:i status:t status_changed_at:i revoked_by:i revoke_reason:t"),
-    ("kudos_recipients", "kudos_id:i member_id:i department_id:i"),
-    ("member_stats", "workspace_id:i bucket:t member_id:i received:i given:i feedback:i"),
-    ("department_stats", "workspace_id:i bucket:t department_id:i received:i"),
-    ("value_stats", "workspace_id:i bucket:t value_tag:t count:i"),
-    ("pair_stats", "workspace_id:i bucket:t from_department_id:i to_department_id:i count:i"),
-    ("stats_watermark", "workspace_id:i folded_upto:i"),
-    ("*delivery_failures", "id:i workspace_id:i what:t channel:t reason:t permanent:b created_at:i seen_at:i"),
-    ("post_settings", "workspace_id:i kind:t enabled:b time:t"),
-    ("post_ledger", "workspace_id:i kind:t local_date:t target:t status:t attempts:i next_attempt_at:i last_error:t late:b updated_at:i"),
-    ("schedule_changes", "workspace_id:i kind:t changed_at:i"),
-    ("slack_installs", "team_id:t team_name:t bot_user_id:t scopes:t token_nonce:x token_sealed:x installed_at:i"),
-    ("oauth_states", "state:t created_at:i"),
-    ("walls", "workspace_id:i token:t show_customers:b changed_at:i"),
-    ("link_keys", "workspace_id:i key:x"),
-    ("*medallions", "id:i workspace_id:i giver_id:i recipient_id:i giver_department_id:i recipient_department_id:i message:t channel:t event_id:t created_at:i local_date:t year:i status:t status_changed_at:i"),
-    ("*customer_thanks", "id:i workspace_id:i member_id:i note:t event_id:t created_at:i local_date:t"),
-    ("welcomes", "workspace_id:i external_id:t reason:t created_at:i"),
-    ("*held_posts", "id:i workspace_id:i platform:t what:t channel:t body:t held_at:i"),
-    ("*award_rounds", "id:i workspace_id:i year:i opened_by:i opened_at:i closes_at:i closed_at:i ceremony_at:i ceremony_date:t celebrated_at:i"),
-    ("*award_nominations", "id:i round_id:i nominator_id:i nominee_id:i department_id:i reason:t created_at:i"),
-    ("award_winners", "round_id:i department_id:i member_id:i picked_by:i picked_at:i"),
-];
-
 struct Table {
     name: &'static str,
     identity: bool,
@@ -68,7 +35,7 @@ fn tables() -> Vec<Table> {
             name: name.trim_start_matches('*'),
             identity: name.starts_with('*'),
             columns: columns
-                .split_whitespace()
+                .iter()
                 .map(|c| {
                     let (col, kind) = c.split_once(':').expect("name:kind");
                     let kind = match kind {
@@ -126,7 +93,10 @@ impl CopyReport {
 
 /// The target already holds something; nothing was written.
 #[derive(Debug, thiserror::Error)]
-#[error("{location} is not empty ({rows} rows in {table}); copy-data writes only into an empty database")]
+#[error(
+    "{location} is not empty ({rows} rows in {table}); copy-data writes only into an empty \
+     database"
+)]
 pub struct TargetNotEmpty {
     pub location: String,
     pub table: &'static str,

@@ -31,17 +31,20 @@ impl Store {
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| {
             sqlx::query(
-            "INSERT INTO delivery_failures (workspace_id, what, channel, reason, permanent, created_at) \
+                "INSERT INTO delivery_failures (workspace_id, what, channel, reason, \
+                 permanent, \
+             created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(workspace)
-        .bind(&failure.what)
-        .bind(&failure.channel)
-        .bind(&failure.reason)
-        .bind(failure.permanent)
-        .bind(to_millis(failure.at))
-        .execute(pool)
-        .await.map(super::db::done)
+            )
+            .bind(workspace)
+            .bind(&failure.what)
+            .bind(&failure.channel)
+            .bind(&failure.reason)
+            .bind(failure.permanent)
+            .bind(to_millis(failure.at))
+            .execute(pool)
+            .await
+            .map(super::db::done)
         })?;
         Ok(())
     }
@@ -72,13 +75,15 @@ impl Store {
     ) -> anyhow::Result<Vec<DeliveryFailure>> {
         let rows = on_db!(self, |pool| {
             sqlx::query(
-            "UPDATE delivery_failures SET seen_at = $1 WHERE workspace_id = $2 AND seen_at IS NULL \
+                "UPDATE delivery_failures SET seen_at = $1 WHERE workspace_id = $2 AND \
+             seen_at IS NULL \
              RETURNING what, channel, reason, permanent, created_at",
-        )
-        .bind(to_millis(now))
-        .bind(workspace)
-        .fetch_all(pool)
-        .await.map(super::db::all)
+            )
+            .bind(to_millis(now))
+            .bind(workspace)
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         let mut out: Vec<DeliveryFailure> = rows.iter().map(failure_from_row).collect();
         out.sort_by_key(|f| f.at);
@@ -95,25 +100,32 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             match department {
                 Some(name) => {
-                    sqlx::query("INSERT INTO departments (workspace_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    sqlx::query(
+                        "INSERT INTO departments (workspace_id, name) VALUES ($1, $2) \
+                         ON CONFLICT DO NOTHING",
+                    )
                     .bind(workspace)
                     .bind(name)
                     .execute(&mut *tx)
                     .await?;
                     sqlx::query(
-                    "INSERT INTO department_roles (workspace_id, role_id, department_id) \
-                     SELECT $1, $2, id FROM departments WHERE workspace_id = $1 AND name = $3 COLLATE NOCASE \
-                     ON CONFLICT (workspace_id, role_id) DO UPDATE SET department_id = excluded.department_id",
-                )
-                .bind(workspace)
-                .bind(role)
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
+                        "INSERT INTO department_roles (workspace_id, role_id, department_id) \
+                     SELECT $1, $2, id FROM departments WHERE workspace_id = $1 AND \
+                      name = $3 \
+                      COLLATE NOCASE \
+                     ON CONFLICT (workspace_id, role_id) DO UPDATE \
+                     SET department_id = excluded.department_id",
+                    )
+                    .bind(workspace)
+                    .bind(role)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 None => {
                     sqlx::query(
-                        "DELETE FROM department_roles WHERE workspace_id = $1 AND role_id = $2",
+                        "DELETE FROM department_roles WHERE workspace_id = $1 AND \
+                         role_id = $2",
                     )
                     .bind(workspace)
                     .bind(role)
@@ -163,18 +175,22 @@ impl Store {
         }
         on_db!(self, |pool| {
             sqlx::query(
-            "UPDATE members SET department_id = ( \
-               SELECT r.department_id FROM department_roles r JOIN json_each($3) j ON j.value = r.role_id \
+                "UPDATE members SET department_id = ( \
+               SELECT r.department_id FROM department_roles r JOIN json_each($3) j ON \
+                j.value \
+                = r.role_id \
                WHERE r.workspace_id = $1 ORDER BY j.key LIMIT 1) \
              WHERE id = $2 AND workspace_id = $1 AND EXISTS ( \
-               SELECT 1 FROM department_roles r JOIN json_each($3) j ON j.value = r.role_id \
+               SELECT 1 FROM department_roles r JOIN json_each($3) j ON j.value = \
+                r.role_id \
                WHERE r.workspace_id = $1)",
-        )
-        .bind(workspace)
-        .bind(member.id)
-        .bind(serde_json::to_string(roles)?)
-        .execute(pool)
-        .await.map(super::db::done)
+            )
+            .bind(workspace)
+            .bind(member.id)
+            .bind(serde_json::to_string(roles)?)
+            .execute(pool)
+            .await
+            .map(super::db::done)
         })?;
         self.forget_member(member.id).await;
         Ok(true)

@@ -110,7 +110,10 @@ impl Store {
                 .execute(pool)
                 .await
             {
-                tracing::warn!(error = %e, change = %what, channel, "could not tell the other processes of a change");
+                tracing::warn!(
+                    error = %e, change = %what, channel,
+                    "could not tell the other processes of a change"
+                );
             }
         }
     }
@@ -124,7 +127,10 @@ pub(super) fn listen(pool: PgPool, cache: Arc<Cache>) -> Feed {
     let task = tokio::spawn(async move {
         loop {
             if let Err(e) = follow(&pool, &cache, origin, &sender).await {
-                tracing::warn!(error = %e, "the feed of other processes' changes stopped; reconnecting");
+                tracing::warn!(
+                    error = %e,
+                    "the feed of other processes' changes stopped; reconnecting"
+                );
             }
             cache.clear();
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -168,7 +168,8 @@ impl Store {
     /// The giver's most recent peer kudos that still counts.
     pub async fn latest_active_kudos(&self, giver: MemberId) -> anyhow::Result<Option<Kudos>> {
         let row = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.giver_id = $1 AND k.kind = 'kudos' AND k.status = 'active' \
+            "{KUDOS_COLUMNS} WHERE k.giver_id = $1 AND k.kind = 'kudos' AND k.status \
+             = 'active' \
              ORDER BY k.created_at DESC, k.id DESC LIMIT 1"
         )))
         .bind(giver)
@@ -247,7 +248,8 @@ impl Store {
             let id = sqlx::query_scalar(
                 "UPDATE kudos SET status = 'undone', status_changed_at = $5, \
                  event_id = event_id || '#' || id \
-                 WHERE workspace_id = $1 AND giver_id = $2 AND event_id = $3 AND local_date = $4 \
+                 WHERE workspace_id = $1 AND giver_id = $2 AND event_id = $3 AND \
+                  local_date = $4 \
                    AND status = 'active' \
                  RETURNING id",
             )
@@ -279,7 +281,8 @@ impl Store {
             match week {
                 Some(w) => {
                     sqlx::query(
-                        "INSERT INTO week_overrides (workspace_id, year, start_date, end_date) \
+                        "INSERT INTO week_overrides (workspace_id, year, start_date, \
+                         end_date) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, year) DO UPDATE \
                      SET start_date = excluded.start_date, end_date = excluded.end_date",
                     )
@@ -494,22 +497,27 @@ async fn insert_kudos_sqlite(
     let recipient_count = k.recipients.len() as u32;
     let recipient_ids = serde_json::to_string(&k.recipients)?;
     let row = sqlx::query(
-        "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, value_tag, \
+        "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, \
+         message, value_tag, \
            customer_name, channel, event_id, link, theme, created_at, local_date, buckets, \
            recipient_ids, recipient_count) \
-         SELECT $1, $2, $3, (SELECT department_id FROM members WHERE id = $3), $4, $5, $6, $7, $8, \
+         SELECT $1, $2, $3, (SELECT department_id FROM members WHERE id = $3), $4, \
+          $5, $6, $7, $8, \
            $9, $10, $11, $12, $13, $14, $15 \
          WHERE $15 = (SELECT COUNT(*) FROM json_each($14) AS j CROSS JOIN members AS m \
                       ON m.id = j.value WHERE m.workspace_id = $1 AND m.is_bot = FALSE) \
            AND ($16 = 0 OR $2 <> 'kudos' OR $15 + ( \
              SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) FROM kudos \
-             WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status <> 'undone' \
+             WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status \
+              <> 'undone' \
            ) <= $16) \
          ON CONFLICT (workspace_id, event_id) DO NOTHING \
          RETURNING id, \
            (SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) FROM kudos \
-            WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status <> 'undone'), \
-           (SELECT json_group_array(json_array(m.id, m.display_name, d.name)) FROM members m \
+            WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status <> \
+             'undone'), \
+           (SELECT json_group_array(json_array(m.id, m.display_name, d.name)) FROM \
+            members m \
             LEFT JOIN departments d ON d.id = m.department_id \
             WHERE m.id IN (SELECT value FROM json_each($14))), \
            (SELECT d.name FROM members m JOIN departments d ON d.id = m.department_id WHERE m.id = $3)",

@@ -64,15 +64,18 @@ pub(super) async fn insert_run(
     let row = sqlx::query(
         "SELECT \
            (SELECT json_group_array(json_object('id', m.id, 'ws', m.workspace_id, \
-              'name', m.display_name, 'dept', d.name, 'bot', json(iif(m.is_bot, 'true', 'false')))) \
+              'name', m.display_name, 'dept', d.name, 'bot', json(iif(m.is_bot, 'true', \
+               'false')))) \
             FROM json_each($1) j CROSS JOIN members m ON m.id = j.value \
             LEFT JOIN departments d ON d.id = m.department_id), \
-           (SELECT json_group_array(json_object('giver', j.value ->> 0, 'date', j.value ->> 1, \
+           (SELECT json_group_array(json_object('giver', j.value ->> 0, 'date', \
+            j.value ->> 1, \
               'used', (SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
                        WHERE giver_id = j.value ->> 0 AND local_date = j.value ->> 1 \
                          AND kind = 'kudos' AND status <> 'undone'))) \
             FROM json_each($2) j), \
-           (SELECT json_group_array(json_object('ws', k.workspace_id, 'event', k.event_id, 'id', k.id)) \
+           (SELECT json_group_array(json_object('ws', k.workspace_id, 'event', k.event_id, \
+            'id', k.id)) \
             FROM json_each($3) j CROSS JOIN kudos k \
               ON k.workspace_id = j.value ->> 0 AND k.event_id = j.value ->> 1)",
     )
@@ -176,12 +179,17 @@ pub(super) async fn insert_run(
         // Rows are inserted in the order selected, each taking the next rowid, so the ids
         // returned, sorted, follow `rows`; the giver returned beside each checks that.
         let returned = sqlx::query(
-            "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, \
-               value_tag, customer_name, channel, event_id, link, theme, created_at, local_date, \
+            "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, \
+             message, \
+               value_tag, customer_name, channel, event_id, link, theme, created_at, \
+                local_date, \
                buckets, recipient_ids, recipient_count) \
              SELECT v ->> 0, v ->> 1, v ->> 2, \
-               (SELECT department_id FROM members WHERE id = v ->> 2), v ->> 3, v ->> 4, v ->> 5, \
-               v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, v ->> 13, v ->> 14 \
+               (SELECT department_id FROM members WHERE id = v ->> 2), v ->> 3, v ->> \
+                4, v ->> 5, \
+               v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, v \
+                ->> 13, v \
+                ->> 14 \
              FROM (SELECT value AS v, key FROM json_each($1) ORDER BY key) \
              RETURNING id, giver_id",
         )

@@ -22,9 +22,11 @@ WITH giver AS (SELECT m.department_id, d.name FROM members m \
   used AS (SELECT CAST(COALESCE(SUM(recipient_count), 0) AS BIGINT) AS n FROM kudos \
     WHERE giver_id = $3 AND local_date = $12 AND kind = 'kudos' AND status <> 'undone'), \
   added AS (INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, \
-      value_tag, customer_name, channel, event_id, link, theme, created_at, local_date, buckets, \
+      value_tag, customer_name, channel, event_id, link, theme, created_at, \
+       local_date, buckets, \
       recipient_ids, recipient_count) \
-    SELECT $1, $2, $3, (SELECT department_id FROM giver), $4, $5, $6, $7, $8, $9, $10, $11, \
+    SELECT $1, $2, $3, (SELECT department_id FROM giver), $4, $5, $6, $7, $8, $9, \
+     $10, $11, \
       $12, $13, $15, $16 \
     WHERE NOT EXISTS (SELECT 1 FROM known) \
       AND (SELECT COUNT(*) FROM named) = $17 \
@@ -33,7 +35,8 @@ WITH giver AS (SELECT m.department_id, d.name FROM members m \
 SELECT (SELECT id FROM added) AS added, (SELECT id FROM known) AS known, \
   (SELECT n FROM used) AS used, (SELECT name FROM giver) AS giver_department, \
   (SELECT COUNT(*) FROM named) AS named, \
-  (SELECT COALESCE(json_agg(json_build_array(id, display_name, dept)), '[]')::text FROM named) \
+  (SELECT COALESCE(json_agg(json_build_array(id, display_name, dept)), '[]')::text \
+   FROM named) \
     AS people";
 
 pub(super) async fn insert_kudos(

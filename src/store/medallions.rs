@@ -132,7 +132,8 @@ impl Store {
                 }
             };
             let found: Option<(bool, String)> = sqlx::query_as(
-                "SELECT is_bot, display_name FROM members WHERE id = $1 AND workspace_id = $2",
+                "SELECT is_bot, display_name FROM members WHERE id = $1 AND \
+                 workspace_id = $2",
             )
             .bind(recipient_id)
             .bind(m.workspace_id)
@@ -152,24 +153,26 @@ impl Store {
                 return Ok(StoredMedallion::OverLimit { used: count(used) });
             }
             let id: i64 = sqlx::query_scalar(
-            "INSERT INTO medallions (workspace_id, giver_id, recipient_id, giver_department_id, \
-               recipient_department_id, message, channel, event_id, created_at, local_date, year) \
+                "INSERT INTO medallions (workspace_id, giver_id, recipient_id, \
+             giver_department_id, \
+               recipient_department_id, message, channel, event_id, created_at, \
+                local_date, year) \
              VALUES ($1, $2, $3, (SELECT department_id FROM members WHERE id = $2), \
                (SELECT department_id FROM members WHERE id = $3), $4, $5, $6, $7, $8, $9) \
              RETURNING id",
-        )
-        .bind(m.workspace_id)
-        .bind(m.giver_id)
-        .bind(recipient_id)
-        .bind(&m.message)
-        .bind(&m.channel)
-        .bind(&m.event_id)
-        .bind(to_millis(m.created_at))
-        .bind(m.local_date.to_string())
-        .bind(m.year)
-        .fetch_one(&mut *tx)
-        .await
-        .context("storing a medallion")?;
+            )
+            .bind(m.workspace_id)
+            .bind(m.giver_id)
+            .bind(recipient_id)
+            .bind(&m.message)
+            .bind(&m.channel)
+            .bind(&m.event_id)
+            .bind(to_millis(m.created_at))
+            .bind(m.local_date.to_string())
+            .bind(m.year)
+            .fetch_one(&mut *tx)
+            .await
+            .context("storing a medallion")?;
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "{MEDALLION_COLUMNS} WHERE md.id = $1"
             )))
@@ -256,7 +259,8 @@ impl Store {
         let (from, to) = dates.unzip();
         let rows = on_db!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT * FROM ({MEDALLION_COLUMNS} WHERE md.workspace_id = $1 \
-             AND ($2 IS NULL OR md.local_date >= $2) AND ($3 IS NULL OR md.local_date <= $3) \
+             AND ($2 IS NULL OR md.local_date >= $2) AND ($3 IS NULL OR md.local_date \
+              <= $3) \
              AND ($4 OR md.status = 'active') \
              ORDER BY md.created_at DESC, md.id DESC LIMIT $5) AS newest ORDER BY created_at, id"
         )))
@@ -283,7 +287,8 @@ impl Store {
             "SELECT r.display_name, COUNT(*) AS n FROM medallions md \
              JOIN members r ON r.id = md.recipient_id \
              WHERE md.workspace_id = $1 AND md.status = 'active' \
-               AND ($2 IS NULL OR md.local_date >= $2) AND ($3 IS NULL OR md.local_date <= $3) \
+               AND ($2 IS NULL OR md.local_date >= $2) AND ($3 IS NULL OR \
+                md.local_date <= $3) \
              GROUP BY md.recipient_id, r.id, r.display_name \
              ORDER BY n DESC, r.display_name COLLATE NOCASE, r.id LIMIT $4",
         )
@@ -337,13 +342,16 @@ impl Store {
     ) -> anyhow::Result<(i64, i64)> {
         let row = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT COALESCE(SUM(CASE WHEN year = $2 THEN 1 ELSE 0 END), 0), COUNT(*) FROM medallions \
+                "SELECT COALESCE(SUM(CASE WHEN year = $2 THEN 1 ELSE 0 END), 0), \
+                 COUNT(*) FROM \
+             medallions \
              WHERE recipient_id = $1 AND status = 'active'",
-        )
-        .bind(member)
-        .bind(year)
-        .fetch_one(pool)
-        .await.map(super::db::one)
+            )
+            .bind(member)
+            .bind(year)
+            .fetch_one(pool)
+            .await
+            .map(super::db::one)
         })?;
         Ok((row.get(0), row.get(1)))
     }
@@ -361,18 +369,19 @@ impl Store {
     ) -> anyhow::Result<(i64, bool)> {
         let inserted: Option<i64> = on_db!(self, |pool| {
             sqlx::query_scalar(
-            "INSERT INTO customer_thanks (workspace_id, member_id, note, event_id, created_at, \
+                "INSERT INTO customer_thanks (workspace_id, member_id, note, event_id, \
+             created_at, \
              local_date) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING id",
-        )
-        .bind(workspace)
-        .bind(member)
-        .bind(note)
-        .bind(event_id)
-        .bind(to_millis(created_at))
-        .bind(local_date.to_string())
-        .fetch_optional(pool)
-        .await
+            )
+            .bind(workspace)
+            .bind(member)
+            .bind(note)
+            .bind(event_id)
+            .bind(to_millis(created_at))
+            .bind(local_date.to_string())
+            .fetch_optional(pool)
+            .await
         })
         .context("recording a customer thank-you")?;
         if let Some(id) = inserted {
@@ -437,7 +446,8 @@ impl Store {
              FROM customer_thanks c JOIN members m ON m.id = c.member_id \
              LEFT JOIN departments d ON d.id = m.department_id \
              WHERE c.workspace_id = $1 \
-               AND ($2 IS NULL OR c.local_date >= $2) AND ($3 IS NULL OR c.local_date <= $3) \
+               AND ($2 IS NULL OR c.local_date >= $2) AND ($3 IS NULL OR c.local_date \
+                <= $3) \
              ORDER BY c.created_at, c.id",
         )
         .bind(workspace)
@@ -496,7 +506,8 @@ impl Store {
         external_id: &str,
     ) -> anyhow::Result<bool> {
         Ok(on_db!(self, |pool| sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM welcomes WHERE workspace_id = $1 AND external_id = $2)",
+            "SELECT EXISTS (SELECT 1 FROM welcomes WHERE workspace_id = $1 AND \
+             external_id = $2)",
         )
         .bind(workspace)
         .bind(external_id)

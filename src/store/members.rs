@@ -4,7 +4,8 @@ use crate::domain::model::{Member, MemberId, WorkspaceId};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-const MEMBER_COLUMNS: &str = "SELECT m.id, m.workspace_id, m.external_id, m.display_name, m.is_bot, \
+const MEMBER_COLUMNS: &str = "SELECT m.id, m.workspace_id, m.external_id, m.display_name, \
+ m.is_bot, \
      m.is_admin, d.name AS department FROM members m LEFT JOIN departments d ON d.id = m.department_id";
 
 fn member_from_row(row: &impl Read) -> Member {
@@ -43,10 +44,12 @@ for_each_conn! {
             now: DateTime<Utc>,
         ) -> anyhow::Result<MemberId> {
             sqlx::query_scalar(
-                "INSERT INTO members (workspace_id, external_id, display_name, is_bot, created_at) \
+                "INSERT INTO members (workspace_id, external_id, display_name, \
+                 is_bot, created_at) \
                  VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (workspace_id, external_id) DO UPDATE SET \
-                   display_name = excluded.display_name, is_bot = excluded.is_bot, active = TRUE \
+                   display_name = excluded.display_name, is_bot = excluded.is_bot, \
+                    active = TRUE \
                  RETURNING id",
             )
             .bind(workspace)
@@ -186,14 +189,16 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     Some(
-                    sqlx::query_scalar(
-                        "SELECT id FROM departments WHERE workspace_id = $1 AND name = $2 COLLATE NOCASE",
+                        sqlx::query_scalar(
+                            "SELECT id FROM departments WHERE workspace_id = $1 AND \
+                             name = $2 \
+                         COLLATE NOCASE",
+                        )
+                        .bind(workspace)
+                        .bind(name)
+                        .fetch_one(&mut *tx)
+                        .await?,
                     )
-                    .bind(workspace)
-                    .bind(name)
-                    .fetch_one(&mut *tx)
-                    .await?,
-                )
                 }
                 None => None,
             };
@@ -230,11 +235,13 @@ impl Store {
     pub async fn admin_count(&self, workspace: WorkspaceId) -> anyhow::Result<i64> {
         Ok(on_db!(self, |pool| {
             sqlx::query_scalar(
-            "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND is_admin = TRUE AND is_bot = FALSE",
-        )
-        .bind(workspace)
-        .fetch_one(pool)
-        .await
+                "SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND is_admin = \
+                 TRUE AND \
+             is_bot = FALSE",
+            )
+            .bind(workspace)
+            .fetch_one(pool)
+            .await
         })?)
     }
 }

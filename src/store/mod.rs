@@ -33,6 +33,7 @@ mod boards;
 mod cache;
 mod checkpoint;
 mod copy;
+mod copy_tables;
 mod db;
 mod deliveries;
 mod feed;

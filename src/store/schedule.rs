@@ -59,15 +59,17 @@ impl Store {
         on_db!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-            "INSERT INTO post_settings (workspace_id, kind, enabled, time) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (workspace_id, kind) DO UPDATE SET enabled = excluded.enabled, time = excluded.time",
-        )
-        .bind(workspace)
-        .bind(kind.as_str())
-        .bind(setting.enabled)
-        .bind(setting.time.format("%H:%M").to_string())
-        .execute(&mut *tx)
-        .await?;
+                "INSERT INTO post_settings (workspace_id, kind, enabled, time) VALUES \
+             ($1, $2, $3, $4) \
+             ON CONFLICT (workspace_id, kind) DO UPDATE \
+             SET enabled = excluded.enabled, time = excluded.time",
+            )
+            .bind(workspace)
+            .bind(kind.as_str())
+            .bind(setting.enabled)
+            .bind(setting.time.format("%H:%M").to_string())
+            .execute(&mut *tx)
+            .await?;
             tx.wake_scheduler(workspace).await?;
             tx.commit().await?;
             anyhow::Ok(())
@@ -84,13 +86,15 @@ impl Store {
     ) -> anyhow::Result<Vec<WorkspaceId>> {
         Ok(on_db!(self, |pool| {
             sqlx::query_scalar(
-            "SELECT id FROM workspaces WHERE platform = $1 AND next_due_at <= $2 ORDER BY next_due_at LIMIT $3",
-        )
-        .bind(platform)
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await
+                "SELECT id FROM workspaces WHERE platform = $1 AND next_due_at <= $2 \
+                 ORDER BY \
+             next_due_at LIMIT $3",
+            )
+            .bind(platform)
+            .bind(to_millis(now))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
         })?)
     }
 
@@ -207,7 +211,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
         let blocked: bool = on_db!(self, |pool| sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM post_ledger WHERE workspace_id = $1 AND kind = $2 \
+            "SELECT EXISTS (SELECT 1 FROM post_ledger WHERE workspace_id = $1 AND \
+             kind = $2 \
                AND local_date = $3 AND target = $4 \
                AND NOT (status = 'retry' AND next_attempt_at <= $5) \
                AND NOT (status = 'sending' AND updated_at <= $6))",
@@ -254,27 +259,30 @@ impl Store {
                 workspace = %workspace,
                 kind = kind.as_str(),
                 date = %date,
-                "a post claimed {} minutes ago was never finished (its process stopped mid-send); sending it again",
+                "a post claimed {} minutes ago was never finished (its process stopped \
+                 mid-send); sending it again",
                 CLAIM_LEASE.num_minutes()
             );
             return Ok(Some(attempts as u32));
         }
         let attempts: Option<i64> = on_db!(self, |pool| {
             sqlx::query_scalar(
-            "INSERT INTO post_ledger (workspace_id, kind, local_date, target, status, attempts, updated_at) \
+                "INSERT INTO post_ledger (workspace_id, kind, local_date, target, status, \
+             attempts, updated_at) \
              VALUES ($1, $2, $3, $4, 'sending', 1, $5) \
              ON CONFLICT (workspace_id, kind, local_date, target) DO UPDATE \
-               SET status = 'sending', attempts = post_ledger.attempts + 1, updated_at = $5 \
+               SET status = 'sending', attempts = post_ledger.attempts + 1, \
+                updated_at = $5 \
                WHERE post_ledger.status = 'retry' AND post_ledger.next_attempt_at <= $5 \
              RETURNING attempts",
-        )
-        .bind(workspace)
-        .bind(kind.as_str())
-        .bind(date.to_string())
-        .bind(target)
-        .bind(to_millis(now))
-        .fetch_optional(pool)
-        .await
+            )
+            .bind(workspace)
+            .bind(kind.as_str())
+            .bind(date.to_string())
+            .bind(target)
+            .bind(to_millis(now))
+            .fetch_optional(pool)
+            .await
         })?;
         Ok(attempts.map(|a| a as u32))
     }
@@ -297,20 +305,23 @@ impl Store {
         };
         on_db!(self, |pool| {
             sqlx::query(
-            "UPDATE post_ledger SET status = $1, next_attempt_at = $2, last_error = $3, late = $4, updated_at = $5 \
+                "UPDATE post_ledger SET status = $1, next_attempt_at = $2, last_error \
+                 = $3, late \
+             = $4, updated_at = $5 \
              WHERE workspace_id = $6 AND kind = $7 AND local_date = $8 AND target = $9",
-        )
-        .bind(status)
-        .bind(next)
-        .bind(error)
-        .bind(late)
-        .bind(to_millis(now))
-        .bind(workspace)
-        .bind(kind.as_str())
-        .bind(date.to_string())
-        .bind(target)
-        .execute(pool)
-        .await.map(super::db::done)
+            )
+            .bind(status)
+            .bind(next)
+            .bind(error)
+            .bind(late)
+            .bind(to_millis(now))
+            .bind(workspace)
+            .bind(kind.as_str())
+            .bind(date.to_string())
+            .bind(target)
+            .execute(pool)
+            .await
+            .map(super::db::done)
         })?;
         Ok(())
     }
@@ -324,15 +335,16 @@ impl Store {
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let at: Option<i64> = on_db!(self, |pool| {
             sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE updated_at + $3 END) \
+                "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE \
+             updated_at + $3 END) \
              FROM post_ledger \
              WHERE workspace_id = $1 AND status IN ('retry', 'sending') AND local_date >= $2",
-        )
-        .bind(workspace)
-        .bind(today.to_string())
-        .bind(CLAIM_LEASE.num_milliseconds())
-        .fetch_one(pool)
-        .await
+            )
+            .bind(workspace)
+            .bind(today.to_string())
+            .bind(CLAIM_LEASE.num_milliseconds())
+            .fetch_one(pool)
+            .await
         })?;
         Ok(at.map(from_millis))
     }
@@ -346,17 +358,18 @@ impl Store {
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let at: Option<i64> = on_db!(self, |pool| {
             sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE updated_at + $4 END) \
+                "SELECT MIN(CASE WHEN status = 'retry' THEN next_attempt_at ELSE \
+             updated_at + $4 END) \
              FROM post_ledger \
              WHERE workspace_id = $1 AND kind = $2 AND local_date = $3 \
                AND status IN ('retry', 'sending')",
-        )
-        .bind(workspace)
-        .bind(kind.as_str())
-        .bind(date.to_string())
-        .bind(CLAIM_LEASE.num_milliseconds())
-        .fetch_one(pool)
-        .await
+            )
+            .bind(workspace)
+            .bind(kind.as_str())
+            .bind(date.to_string())
+            .bind(CLAIM_LEASE.num_milliseconds())
+            .fetch_one(pool)
+            .await
         })?;
         Ok(at.map(from_millis))
     }
@@ -398,7 +411,8 @@ for_each_conn! {
         async fn wake_scheduler(&mut self, ws: WorkspaceId) -> anyhow::Result<()> {
             sqlx::query(
                 "UPDATE workspaces \
-                 SET next_due_at = CASE WHEN next_due_at < 0 THEN next_due_at ELSE 0 END - 1 \
+                 SET next_due_at = CASE WHEN next_due_at < 0 THEN next_due_at ELSE 0 \
+                  END - 1 \
                  WHERE id = $1",
             )
             .bind(ws)

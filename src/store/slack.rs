@@ -28,7 +28,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         on_db!(self, |pool| sqlx::query(
-            "INSERT INTO slack_installs (team_id, team_name, bot_user_id, scopes, token_nonce, \
+            "INSERT INTO slack_installs (team_id, team_name, bot_user_id, scopes, \
+             token_nonce, \
                token_sealed, installed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (team_id) DO UPDATE SET team_name = excluded.team_name, \
                bot_user_id = excluded.bot_user_id, scopes = excluded.scopes, \
@@ -51,11 +52,12 @@ impl Store {
     pub async fn slack_install(&self, team_id: &str) -> anyhow::Result<Option<SealedInstall>> {
         let row: Option<(String, Vec<u8>, Vec<u8>)> = on_db!(self, |pool| {
             sqlx::query_as(
-            "SELECT team_name, token_nonce, token_sealed FROM slack_installs WHERE team_id = $1",
-        )
-        .bind(team_id)
-        .fetch_optional(pool)
-        .await
+                "SELECT team_name, token_nonce, token_sealed FROM slack_installs WHERE \
+             team_id = $1",
+            )
+            .bind(team_id)
+            .fetch_optional(pool)
+            .await
         })?;
         Ok(row.map(|(team_name, nonce, sealed)| SealedInstall {
             team_name,

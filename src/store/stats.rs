@@ -39,7 +39,9 @@ for_each_conn! {
 
         async fn fold_stats(&mut self, workspace: WorkspaceId) -> anyhow::Result<()> {
             let row = sqlx::query(
-                "SELECT COALESCE((SELECT folded_upto FROM stats_watermark WHERE workspace_id = $1), 0), \
+                "SELECT COALESCE((SELECT folded_upto FROM stats_watermark WHERE \
+                 workspace_id \
+                 = $1), 0), \
                         COALESCE((SELECT MAX(id) FROM kudos WHERE workspace_id = $1), 0)",
             )
             .bind(workspace)
@@ -125,7 +127,8 @@ const FOLD_STATS: &[&str] = &[
        AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
      GROUP BY b.value, k.value_tag \
      ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE SET count = count + excluded.count",
-    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
+    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, \
+     to_department_id, count) \
      SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
      WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
@@ -180,7 +183,8 @@ const FOLD_STATS_PG: &[&str] = &[
      GROUP BY b.value, k.value_tag \
      ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE \
      SET count = value_stats.count + excluded.count",
-    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, to_department_id, count) \
+    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, \
+     to_department_id, count) \
      SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
      FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
        json_array_elements_text(k.buckets::json) b \

@@ -82,7 +82,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<WallRow> {
         let row = on_db!(self, |pool| sqlx::query(
-            "INSERT INTO walls (workspace_id, show_customers, changed_at) VALUES ($1, $2, $3) \
+            "INSERT INTO walls (workspace_id, show_customers, changed_at) VALUES ($1, \
+             $2, $3) \
              ON CONFLICT (workspace_id) DO UPDATE SET show_customers = $2, changed_at = $3 \
              RETURNING workspace_id, token, show_customers",
         )
@@ -98,7 +99,8 @@ impl Store {
     /// The workspace's link-signing key, made from `fresh` the first time it is asked for.
     pub async fn link_key(&self, workspace: WorkspaceId, fresh: &[u8]) -> anyhow::Result<Vec<u8>> {
         on_db!(self, |pool| sqlx::query(
-            "INSERT INTO link_keys (workspace_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            "INSERT INTO link_keys (workspace_id, key) VALUES ($1, $2) ON CONFLICT DO \
+             NOTHING"
         )
         .bind(workspace)
         .bind(fresh)
@@ -145,16 +147,19 @@ impl Store {
         let (from, to) = split(dates);
         let rows = on_db!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KUDOS_COLUMNS} WHERE k.id IN (SELECT kudos_id FROM kudos_recipients WHERE member_id = $1) \
+                "{KUDOS_COLUMNS} WHERE k.id IN (SELECT kudos_id FROM kudos_recipients \
+                 WHERE \
+             member_id = $1) \
              AND k.status = 'active' \
              AND ($2 IS NULL OR k.local_date >= $2) AND ($3 IS NULL OR k.local_date <= $3) \
              ORDER BY k.created_at, k.id"
-        )))
-        .bind(member)
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await.map(super::db::all)
+            )))
+            .bind(member)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         self.with_recipients(rows).await
     }
@@ -168,16 +173,19 @@ impl Store {
         let (from, to) = split(dates);
         let rows = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT local_date, SUM(CASE WHEN kind = 'kudos' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'feedback' THEN 1 ELSE 0 END) FROM kudos \
+                "SELECT local_date, SUM(CASE WHEN kind = 'kudos' THEN 1 ELSE 0 END), \
+                 SUM(CASE \
+             WHEN kind = 'feedback' THEN 1 ELSE 0 END) FROM kudos \
              WHERE workspace_id = $1 AND status = 'active' \
              AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
              GROUP BY local_date ORDER BY local_date",
-        )
-        .bind(workspace)
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await.map(super::db::all)
+            )
+            .bind(workspace)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         rows.iter()
             .map(|r| {
@@ -199,16 +207,19 @@ impl Store {
         let (from, to) = split(dates);
         let rows = on_db!(self, |pool| {
             sqlx::query(
-            "SELECT value_tag, COUNT(*) AS n FROM kudos \
-             WHERE workspace_id = $1 AND status = 'active' AND kind = 'kudos' AND value_tag IS NOT NULL \
+                "SELECT value_tag, COUNT(*) AS n FROM kudos \
+             WHERE workspace_id = $1 AND status = 'active' AND kind = 'kudos' AND \
+              value_tag \
+              IS NOT NULL \
              AND ($2 IS NULL OR local_date >= $2) AND ($3 IS NULL OR local_date <= $3) \
              GROUP BY value_tag ORDER BY n DESC, value_tag",
-        )
-        .bind(workspace)
-        .bind(from)
-        .bind(to)
-        .fetch_all(pool)
-        .await.map(super::db::all)
+            )
+            .bind(workspace)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }

@@ -10,19 +10,24 @@ use crate::domain::model::{Settings, Workspace, WorkspaceId};
 use crate::domain::themes::Theme;
 
 // One read brings a workspace with its values, moved weeks and rewritten themes.
-const WORKSPACE_COLUMNS: &str = "SELECT w.id, w.platform, w.external_id, w.name, w.timezone, \
-     w.celebration_channel, w.daily_allowance, w.prompt_time, w.prompts_enabled, w.kudos_emoji, \
+const WORKSPACE_COLUMNS: &str = "SELECT w.id, w.platform, w.external_id, w.name, \
+ w.timezone, \
+     w.celebration_channel, w.daily_allowance, w.prompt_time, w.prompts_enabled, \
+      w.kudos_emoji, \
      w.medallions_per_year, w.welcome_enabled, \
      (SELECT json_group_array(name) FROM (SELECT name FROM workspace_values \
         WHERE workspace_id = w.id ORDER BY position)) AS values_json, \
      (SELECT json_group_array(json_array(year, start_date, end_date)) FROM week_overrides \
         WHERE workspace_id = w.id) AS weeks_json, \
-     (SELECT json_group_array(json_array(day, title, prompt, action)) FROM workspace_themes \
+     (SELECT json_group_array(json_array(day, title, prompt, action)) FROM \
+      workspace_themes \
         WHERE workspace_id = w.id) AS themes_json \
      FROM workspaces w";
 
-const WORKSPACE_COLUMNS_PG: &str = "SELECT w.id, w.platform, w.external_id, w.name, w.timezone, \
-     w.celebration_channel, w.daily_allowance, w.prompt_time, w.prompts_enabled, w.kudos_emoji, \
+const WORKSPACE_COLUMNS_PG: &str = "SELECT w.id, w.platform, w.external_id, w.name, \
+ w.timezone, \
+     w.celebration_channel, w.daily_allowance, w.prompt_time, w.prompts_enabled, \
+      w.kudos_emoji, \
      w.medallions_per_year, w.welcome_enabled, \
      (SELECT COALESCE(json_agg(name ORDER BY position), '[]')::text FROM workspace_values \
         WHERE workspace_id = w.id) AS values_json, \
@@ -95,11 +100,15 @@ impl Store {
     pub async fn workspaces_named(&self, key: &str) -> anyhow::Result<Vec<Workspace>> {
         let rows = on_db!(self, |pool| {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{} WHERE w.name = $1 COLLATE NOCASE OR w.external_id = $1 OR w.platform || ':' || w.external_id = $1 ORDER BY w.id", self.workspace_columns()
-        )))
-        .bind(key)
-        .fetch_all(pool)
-        .await.map(super::db::all)
+                "{} WHERE w.name = $1 COLLATE NOCASE OR w.external_id = $1 OR \
+                 w.platform || ':' \
+             || w.external_id = $1 ORDER BY w.id",
+                self.workspace_columns()
+            )))
+            .bind(key)
+            .fetch_all(pool)
+            .await
+            .map(super::db::all)
         })?;
         rows.iter().map(workspace_from_row).collect()
     }
@@ -124,34 +133,37 @@ impl Store {
         on_db!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO workspaces (platform, external_id, name, timezone, celebration_channel, \
+                "INSERT INTO workspaces (platform, external_id, name, timezone, \
+             celebration_channel, \
              daily_allowance, prompt_time, prompts_enabled, kudos_emoji, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (platform, external_id) DO NOTHING RETURNING id",
-        )
-        .bind(platform)
-        .bind(external_id)
-        .bind(name)
-        .bind(settings.timezone.name())
-        .bind(&settings.celebration_channel)
-        .bind(i64::from(settings.daily_allowance))
-        .bind(settings.prompt_time.format("%H:%M").to_string())
-        .bind(settings.prompts_enabled)
-        .bind(&settings.kudos_emoji)
-        .bind(to_millis(now))
-        .fetch_optional(&mut *tx)
-        .await
-        .context("creating workspace")?;
+            )
+            .bind(platform)
+            .bind(external_id)
+            .bind(name)
+            .bind(settings.timezone.name())
+            .bind(&settings.celebration_channel)
+            .bind(i64::from(settings.daily_allowance))
+            .bind(settings.prompt_time.format("%H:%M").to_string())
+            .bind(settings.prompts_enabled)
+            .bind(&settings.kudos_emoji)
+            .bind(to_millis(now))
+            .fetch_optional(&mut *tx)
+            .await
+            .context("creating workspace")?;
             if let Some(id) = inserted {
                 for (position, value) in settings.values.iter().enumerate() {
                     sqlx::query(
-                    "INSERT INTO workspace_values (workspace_id, position, name) VALUES ($1, $2, $3)",
-                )
-                .bind(id)
-                .bind(position as i64)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
+                        "INSERT INTO workspace_values (workspace_id, position, name) \
+                         VALUES ($1, \
+                     $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(position as i64)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
             tx.commit().await?;
@@ -229,14 +241,16 @@ impl Store {
     pub async fn add_value(&self, id: WorkspaceId, name: &str) -> anyhow::Result<bool> {
         let done = on_db!(self, |pool| {
             sqlx::query(
-            "INSERT INTO workspace_values (workspace_id, position, name) \
-             SELECT $1, COALESCE(MAX(position), -1) + 1, $2 FROM workspace_values WHERE workspace_id = $1 \
+                "INSERT INTO workspace_values (workspace_id, position, name) \
+             SELECT $1, COALESCE(MAX(position), -1) + 1, $2 FROM workspace_values WHERE \
+              workspace_id = $1 \
              ON CONFLICT (workspace_id, name) DO NOTHING",
-        )
-        .bind(id)
-        .bind(name)
-        .execute(pool)
-        .await.map(super::db::done)
+            )
+            .bind(id)
+            .bind(name)
+            .execute(pool)
+            .await
+            .map(super::db::done)
         })?;
         self.forget_workspace(id).await;
         Ok(done.rows_affected() == 1)
@@ -258,17 +272,20 @@ impl Store {
     pub async fn set_theme(&self, id: WorkspaceId, day: u8, theme: &Theme) -> anyhow::Result<()> {
         on_db!(self, |pool| {
             sqlx::query(
-            "INSERT INTO workspace_themes (workspace_id, day, title, prompt, action) VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO workspace_themes (workspace_id, day, title, prompt, \
+                 action) VALUES \
+             ($1, $2, $3, $4, $5) \
              ON CONFLICT (workspace_id, day) DO UPDATE SET title = excluded.title, \
              prompt = excluded.prompt, action = excluded.action",
-        )
-        .bind(id)
-        .bind(i64::from(day))
-        .bind(&theme.title)
-        .bind(&theme.prompt)
-        .bind(&theme.action)
-        .execute(pool)
-        .await.map(super::db::done)
+            )
+            .bind(id)
+            .bind(i64::from(day))
+            .bind(&theme.title)
+            .bind(&theme.prompt)
+            .bind(&theme.action)
+            .execute(pool)
+            .await
+            .map(super::db::done)
         })?;
         self.forget_workspace(id).await;
         Ok(())
