@@ -41,10 +41,35 @@ struct Known {
     id: KudosId,
 }
 
+/// One read of everything the rules need for a run: the people named, each giver's thanks
+/// that day, the event ids already stored.
+macro_rules! read_for_run {
+    () => {
+        "SELECT \
+           (SELECT json_group_array(json_object('id', m.id, 'ws', m.workspace_id, \
+              'name', m.display_name, 'dept', d.name, 'bot', json(iif(m.is_bot, 'true', \
+               'false')))) \
+            FROM json_each($1) j CROSS JOIN members m ON m.id = j.value \
+            LEFT JOIN departments d ON d.id = m.department_id), \
+           (SELECT json_group_array(json_object('giver', j.value ->> 0, 'date', \
+            j.value ->> 1, \
+              'used', (SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
+                       WHERE giver_id = j.value ->> 0 AND local_date = j.value ->> 1 \
+                         AND kind = 'kudos' AND status <> 'undone'))) \
+            FROM json_each($2) j), \
+           (SELECT json_group_array(json_object('ws', k.workspace_id, 'event', k.event_id, \
+            'id', k.id)) \
+            FROM json_each($3) j CROSS JOIN kudos k \
+              ON k.workspace_id = j.value ->> 0 AND k.event_id = j.value ->> 1)"
+    };
+}
+
 /// Writes `run` in order, as `insert_kudos_on` would one by one, in two statements.
+/// `begin`: start the batch's transaction (`BEGIN IMMEDIATE`) in the same round trip.
 pub(super) async fn insert_run(
     conn: &mut SqliteConnection,
     run: &[InsertKudos],
+    begin: bool,
 ) -> anyhow::Result<Vec<Stored>> {
     let mut people: Vec<MemberId> = Vec::new();
     let mut days: Vec<(MemberId, String)> = Vec::new();
@@ -61,30 +86,18 @@ pub(super) async fn insert_run(
     people.dedup();
     days.sort_unstable();
     days.dedup();
-    let row = sqlx::query(
-        "SELECT \
-           (SELECT json_group_array(json_object('id', m.id, 'ws', m.workspace_id, \
-              'name', m.display_name, 'dept', d.name, 'bot', json(iif(m.is_bot, 'true', \
-               'false')))) \
-            FROM json_each($1) j CROSS JOIN members m ON m.id = j.value \
-            LEFT JOIN departments d ON d.id = m.department_id), \
-           (SELECT json_group_array(json_object('giver', j.value ->> 0, 'date', \
-            j.value ->> 1, \
-              'used', (SELECT COALESCE(SUM(recipient_count), 0) FROM kudos \
-                       WHERE giver_id = j.value ->> 0 AND local_date = j.value ->> 1 \
-                         AND kind = 'kudos' AND status <> 'undone'))) \
-            FROM json_each($2) j), \
-           (SELECT json_group_array(json_object('ws', k.workspace_id, 'event', k.event_id, \
-            'id', k.id)) \
-            FROM json_each($3) j CROSS JOIN kudos k \
-              ON k.workspace_id = j.value ->> 0 AND k.event_id = j.value ->> 1)",
-    )
-    .bind(serde_json::to_string(&people)?)
-    .bind(serde_json::to_string(&days)?)
-    .bind(serde_json::to_string(&events)?)
-    .fetch_one(&mut *conn)
-    .await
-    .context("reading what a run of kudos needs")?;
+    let read = if begin {
+        concat!("BEGIN IMMEDIATE; ", read_for_run!())
+    } else {
+        read_for_run!()
+    };
+    let row = sqlx::query(read)
+        .bind(serde_json::to_string(&people)?)
+        .bind(serde_json::to_string(&days)?)
+        .bind(serde_json::to_string(&events)?)
+        .fetch_one(&mut *conn)
+        .await
+        .context("reading what a run of kudos needs")?;
     let named: Vec<Named> = serde_json::from_str(row.get(0))?;
     let named: HashMap<MemberId, Named> = named.into_iter().map(|n| (n.id, n)).collect();
     let used: Vec<Used> = serde_json::from_str(row.get(1))?;

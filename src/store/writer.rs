@@ -27,15 +27,19 @@ use super::kudos::{InsertKudos, KudosConn, Stored};
 
 /// What the writer needs of its connection, per backend.
 pub(crate) trait WriterConn: Connection + KudosConn + Send + 'static {
-    /// Whether one statement alone is already its own serialised, durable transaction.
+    /// Whether one statement alone is already its own serialised transaction.
     const LONE_STATEMENT_IS_A_TRANSACTION: bool;
+    /// Whether a commit is durable only once the log file is flushed (`wal_sync`).
+    const COMMIT_NEEDS_FLUSH: bool;
     /// Starts the batch's transaction, taking the backend's write lock.
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>>;
     fn exec(&mut self, sql: &'static str) -> BoxFuture<'_, Result<(), sqlx::Error>>;
-    /// Writes consecutive thank-yous of a batch, in order.
+    /// Writes consecutive thank-yous of a batch, in order; `begin`: they open the batch, so
+    /// start its transaction too (on SQLite in the same round trip as their first statement).
     fn kudos_run<'c>(
         &'c mut self,
         run: &'c [InsertKudos],
+        begin: bool,
     ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>>;
     /// Between batches: keeps the write-ahead log bounded, where there is one.
     fn after_batch<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()>;
@@ -44,6 +48,7 @@ pub(crate) trait WriterConn: Connection + KudosConn + Send + 'static {
 
 impl WriterConn for SqliteConnection {
     const LONE_STATEMENT_IS_A_TRANSACTION: bool = true;
+    const COMMIT_NEEDS_FLUSH: bool = true;
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         self.exec("BEGIN IMMEDIATE")
     }
@@ -53,8 +58,9 @@ impl WriterConn for SqliteConnection {
     fn kudos_run<'c>(
         &'c mut self,
         run: &'c [InsertKudos],
+        begin: bool,
     ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>> {
-        Box::pin(super::kudos_batch::insert_run(self, run))
+        Box::pin(super::kudos_batch::insert_run(self, run, begin))
     }
     fn after_batch<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()> {
         Box::pin(super::checkpoint::when_large(self, log))
@@ -67,6 +73,7 @@ impl WriterConn for SqliteConnection {
 impl WriterConn for PgConnection {
     // Another process may write at the same time: every batch takes the write lock.
     const LONE_STATEMENT_IS_A_TRANSACTION: bool = false;
+    const COMMIT_NEEDS_FLUSH: bool = false;
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         Box::pin(async move {
             self.exec("BEGIN").await?;
@@ -79,8 +86,12 @@ impl WriterConn for PgConnection {
     fn kudos_run<'c>(
         &'c mut self,
         run: &'c [InsertKudos],
+        begin: bool,
     ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>> {
         Box::pin(async move {
+            if begin {
+                self.begin_batch().await?;
+            }
             let mut out = Vec::with_capacity(run.len());
             for k in run {
                 out.push(self.insert_kudos(k).await?);
@@ -110,7 +121,7 @@ pub struct WriteFailed {
     pub cause: Option<Arc<sqlx::Error>>,
 }
 
-type Deliver = Box<dyn FnOnce(Option<&WriteFailed>) + Send>;
+pub(super) type Deliver = Box<dyn FnOnce(Option<&WriteFailed>) + Send>;
 
 enum Ran {
     /// Wrote (or decided to undo, `keep: false`); told its result once the batch commits.
@@ -214,6 +225,8 @@ impl<C> std::fmt::Debug for Writer<C> {
 pub(crate) struct LogPolicy {
     pub wal: PathBuf,
     pub limit_bytes: u64,
+    /// Copies the log back off the writer's path, when there is a file to copy to.
+    pub background: Option<super::checkpoint::Background>,
 }
 
 /// Opens the writer's connection again (PostgreSQL: the server restarted or failed over).
@@ -288,6 +301,11 @@ async fn run<C: WriterConn>(
     reopen: Option<Reopen<C>>,
 ) {
     let mut batch: Vec<Job<C>> = Vec::with_capacity(MAX_BATCH);
+    // Where COMMIT does not wait for the disk itself, a batch's answers wait for its flush.
+    let sync = log
+        .as_ref()
+        .filter(|_| C::COMMIT_NEEDS_FLUSH)
+        .map(|log| super::wal_sync::WalSync::start(log.wal.clone()));
     let mut idle_checked = false;
     let mut closing = false;
     loop {
@@ -313,7 +331,7 @@ async fn run<C: WriterConn>(
             break;
         }
         idle_checked = false;
-        let failed = commit(&mut conn, &mut batch).await;
+        let failed = commit(&mut conn, &mut batch, sync.as_ref()).await;
         if let (true, Some(reopen)) = (failed, &reopen) {
             // Those callers were told their writes failed; the next batch gets a live connection.
             if conn.ping().await.is_err() {
@@ -332,6 +350,9 @@ async fn run<C: WriterConn>(
             conn.after_batch(log).await;
         }
     }
+    if let Some(sync) = sync {
+        sync.finish().await;
+    }
     let _ = conn.close().await;
 }
 
@@ -339,8 +360,16 @@ async fn exec<C: WriterConn>(conn: &mut C, sql: &'static str) -> Result<(), sqlx
     conn.exec(sql).await
 }
 
-/// Writes and commits the batch; whether it failed.
-async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) -> bool {
+/// Writes and commits the batch, and answers its callers once it is durable; whether it failed.
+async fn commit<C: WriterConn>(
+    conn: &mut C,
+    batch: &mut Vec<Job<C>>,
+    sync: Option<&super::wal_sync::WalSync>,
+) -> bool {
+    let answer = |deliveries: Vec<Deliver>| match sync {
+        Some(sync) => sync.after_flush(deliveries),
+        None => deliveries.into_iter().for_each(|deliver| deliver(None)),
+    };
     // One write alone: on SQLite a single statement is its own transaction, atomic and durable
     // at its end, so BEGIN and COMMIT would only add two round trips.
     if C::LONE_STATEMENT_IS_A_TRANSACTION
@@ -356,25 +385,33 @@ async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) -> bool {
         return match batch.pop().expect("one job") {
             Job::Work { work, .. } => match work.run(conn).await {
                 Ran::Done { deliver, .. } => {
-                    deliver(None);
+                    answer(vec![deliver]);
                     false
                 }
                 Ran::Failed(_) => true,
             },
-            Job::Kudos { kudos, reply } => {
-                let stored = conn.insert_kudos(&kudos).await;
-                let failed = stored.is_err();
-                let _ = reply.send(stored);
-                failed
-            }
+            Job::Kudos { kudos, reply } => match conn.insert_kudos(&kudos).await {
+                Ok(stored) => {
+                    answer(vec![reply_once_durable(reply, stored)]);
+                    false
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                    true
+                }
+            },
         };
     }
     let size = batch.len();
     let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
     let mut pending = batch.drain(..).peekable();
     let failure = 'batch: {
-        if let Err(e) = conn.begin_batch().await {
-            break 'batch Some(failed("cannot start a transaction", e));
+        // A batch that opens with thank-yous starts its transaction with their first statement.
+        let mut begin = matches!(pending.peek(), Some(Job::Kudos { .. }));
+        if !begin {
+            if let Err(e) = conn.begin_batch().await {
+                break 'batch Some(failed("cannot start a transaction", e));
+            }
         }
         while let Some(job) = pending.next() {
             let (savepoint, work) = match job {
@@ -388,15 +425,11 @@ async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) -> bool {
                             replies.push(reply);
                         }
                     }
-                    match conn.kudos_run(&run).await {
+                    let opens = std::mem::take(&mut begin);
+                    match conn.kudos_run(&run, opens).await {
                         Ok(stored) => {
                             for (reply, stored) in replies.into_iter().zip(stored) {
-                                deliveries.push(Box::new(move |failed: Option<&WriteFailed>| {
-                                    let _ = reply.send(match failed {
-                                        None => Ok(stored),
-                                        Some(e) => Err(e.clone().into()),
-                                    });
-                                }));
+                                deliveries.push(reply_once_durable(reply, stored));
                             }
                             continue;
                         }
@@ -456,15 +489,76 @@ async fn commit<C: WriterConn>(conn: &mut C, batch: &mut Vec<Job<C>>) -> bool {
             job.abandon(f);
         }
     }
-    for deliver in deliveries {
-        deliver(failure.as_ref());
+    match &failure {
+        None => answer(deliveries),
+        Some(f) => deliveries.into_iter().for_each(|deliver| deliver(Some(f))),
     }
     failure.is_some()
+}
+
+fn reply_once_durable(reply: oneshot::Sender<anyhow::Result<Stored>>, stored: Stored) -> Deliver {
+    Box::new(move |failed: Option<&WriteFailed>| {
+        let _ = reply.send(match failed {
+            None => Ok(stored),
+            Some(e) => Err(e.clone().into()),
+        });
+    })
 }
 
 fn failed(what: &str, e: sqlx::Error) -> WriteFailed {
     WriteFailed {
         message: format!("{what}: {e}"),
         cause: Some(Arc::new(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::ConnectOptions;
+
+    async fn writer_logging_to(wal: &str) -> Writer<SqliteConnection> {
+        let conn = "sqlite::memory:"
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let log = LogPolicy {
+            wal: PathBuf::from(wal),
+            limit_bytes: u64::MAX,
+            background: None,
+        };
+        Writer::spawn(conn, Some(log), None)
+    }
+
+    fn select_one(conn: &mut SqliteConnection) -> BoxFuture<'_, anyhow::Result<(i64, bool)>> {
+        Box::pin(async move {
+            let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&mut *conn).await?;
+            Ok((one, true))
+        })
+    }
+
+    #[tokio::test]
+    async fn a_write_is_answered_only_through_the_flush_of_its_log() {
+        // procfs refuses fdatasync: if any answer skipped the flush it would say "stored".
+        let writer = writer_logging_to("/proc/self/stat").await;
+        let lone = writer.write(false, select_one).await;
+        let err = lone.expect_err("a lone write waits for the flush");
+        assert!(format!("{err:#}").contains("cannot flush"), "{err:#}");
+        let together =
+            futures_util::future::join_all((0..8).map(|_| writer.write(false, select_one))).await;
+        assert!(
+            together.iter().all(|r| r.is_err()),
+            "a batch waits for it too"
+        );
+        writer.close().await;
+
+        let dir = tempfile::tempdir().unwrap();
+        let wal = dir.path().join("db-wal");
+        std::fs::write(&wal, b"frames").unwrap();
+        let writer = writer_logging_to(wal.to_str().unwrap()).await;
+        assert_eq!(writer.write(false, select_one).await.unwrap(), 1);
+        writer.close().await;
     }
 }
