@@ -401,7 +401,7 @@ async fn concurrency(
     };
     let normal = pool_with(SqliteSynchronous::Normal).await?;
     let full = pool_with(SqliteSynchronous::Full).await?;
-    let per_level = env_usize("SPOTLIGHT_BENCH_CONCURRENT_WRITES", 4_000);
+    let per_level = env_usize("SPOTLIGHT_BENCH_CONCURRENT_WRITES", 16_000);
     println!("\n## Concurrent givers ({per_level} writes per cell; p50 / p99 latency per write; CPU per write, whole process)");
     println!("| givers | before: a commit each, NORMAL | before, made durable (FULL) | single writer, group commit, durable | raw single-row insert, FULL |");
     println!("|---|---|---|---|---|");

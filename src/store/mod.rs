@@ -154,9 +154,8 @@ impl Store {
         // batch only once its log is flushed (`wal_sync`), off the writer's own path, so its
         // connection commits without waiting for the disk.
         let conn = options
-            .clone()
             .synchronous(SqliteSynchronous::Normal)
-            // Checkpoints run in the background instead (`checkpoint`).
+            // The writer checkpoints by its own policy instead (`checkpoint`).
             .pragma("wal_autocheckpoint", "0")
             .connect()
             .await
@@ -168,7 +167,6 @@ impl Store {
                 PathBuf::from(name)
             },
             limit_bytes: config.wal_limit_mb * 1024 * 1024,
-            background: Some(checkpoint::Background::start(options)),
         });
         Ok(Self {
             db: db::Db::Sqlite(pool),

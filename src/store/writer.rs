@@ -225,8 +225,6 @@ impl<C> std::fmt::Debug for Writer<C> {
 pub(crate) struct LogPolicy {
     pub wal: PathBuf,
     pub limit_bytes: u64,
-    /// Copies the log back off the writer's path, when there is a file to copy to.
-    pub background: Option<super::checkpoint::Background>,
 }
 
 /// Opens the writer's connection again (PostgreSQL: the server restarted or failed over).
@@ -527,7 +525,6 @@ mod tests {
         let log = LogPolicy {
             wal: PathBuf::from(wal),
             limit_bytes: u64::MAX,
-            background: None,
         };
         Writer::spawn(conn, Some(log), None)
     }
