@@ -363,6 +363,13 @@ async fn a_rate_limit_is_waited_out_and_a_lost_channel_is_told_to_admins() {
         calls[0].body, calls[1].body,
         "the same message, once delivered"
     );
+    // The newcomer's welcome follows the announcement; the failure below is meant for the
+    // next announcement, not for this welcome.
+    bot.fake
+        .wait_for("chat.postMessage", |c| {
+            is_dm(c) && c.body["channel"] == "UDANA"
+        })
+        .await;
 
     bot.fake.fail_next("chat.postMessage", "not_in_channel");
     bot.command("UANA", "/kudos", "<@ULI> thanks").await;
