@@ -526,7 +526,7 @@ async fn concurrency(
 
     println!(
         "\n## The log under sustained writes with readers busy (limit {} MB)",
-        64
+        app.config.database.wal_limit_mb
     );
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let peak = Arc::new(std::sync::atomic::AtomicU64::new(0));

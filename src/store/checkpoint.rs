@@ -6,7 +6,7 @@
 //! every caller queues. It also never starts the log over while readers hold old snapshots
 //! (checkpoint starvation). The writer's connection therefore has it off
 //! (`wal_autocheckpoint = 0`), and after each batch the writer looks at the log's size on disk:
-//! when it passes `EMPTY_AT` (or `database.wal_limit_mb`, if lower) it runs
+//! when it passes `database.wal_limit_mb` (32 MB by default) it runs
 //! `wal_checkpoint(TRUNCATE)`, which copies every frame back in page order, waits at most
 //! `WAIT_MS` for readers to reach the newest snapshot, and empties the file. One large copy is
 //! cheaper than many small ones: a page changed in several batches is copied once. (Measured:
@@ -32,9 +32,6 @@ const WAIT_MS: u64 = 200;
 const IDLE_SIZE: u64 = 1024 * 1024;
 /// After a checkpoint SQLite truncates the log file to at most this (`journal_size_limit`).
 pub const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
-/// The writer empties the log at this size, or at the configured limit if that is lower.
-const EMPTY_AT: u64 = 32 * 1024 * 1024;
-
 fn wal_size(log: &LogPolicy) -> u64 {
     std::fs::metadata(&log.wal).map(|m| m.len()).unwrap_or(0)
 }
@@ -42,7 +39,7 @@ fn wal_size(log: &LogPolicy) -> u64 {
 /// After a batch: empty the log once it is large.
 pub(super) async fn when_large(conn: &mut SqliteConnection, log: &LogPolicy) {
     let size = wal_size(log);
-    if size > log.limit_bytes.min(EMPTY_AT) {
+    if size > log.limit_bytes {
         truncate(conn, size).await;
     }
 }

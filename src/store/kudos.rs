@@ -490,13 +490,44 @@ pub(super) fn in_display_order(people: &mut [Person]) {
     });
 }
 
+/// Binds $1-$13, the columns every kudos insert writes first, in the order of
+/// `INSERT INTO kudos (workspace_id, kind, giver_id, [giver_department_id,] message, value_tag,
+/// customer_name, channel, event_id, link, theme, created_at, local_date, buckets …)`.
+pub(super) fn bind_columns<'q, DB>(
+    query: sqlx::query::Query<'q, DB, DB::Arguments>,
+    k: &InsertKudos,
+) -> anyhow::Result<sqlx::query::Query<'q, DB, DB::Arguments>>
+where
+    DB: sqlx::Database,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'t String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'t Option<String>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    Ok(query
+        .bind(k.workspace_id)
+        .bind(k.kind.as_str())
+        .bind(k.giver_id)
+        .bind(&k.message)
+        .bind(&k.value)
+        .bind(&k.customer)
+        .bind(&k.channel)
+        .bind(&k.event_id)
+        .bind(&k.link)
+        .bind(&k.theme)
+        .bind(to_millis(k.created_at))
+        .bind(k.local_date.to_string())
+        .bind(serde_json::to_string(&k.buckets)?))
+}
+
 async fn insert_kudos_sqlite(
     conn: &mut SqliteConnection,
     k: &InsertKudos,
 ) -> anyhow::Result<Stored> {
     let recipient_count = k.recipients.len() as u32;
     let recipient_ids = serde_json::to_string(&k.recipients)?;
-    let row = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, \
          message, value_tag, \
            customer_name, channel, event_id, link, theme, created_at, local_date, buckets, \
@@ -520,27 +551,16 @@ async fn insert_kudos_sqlite(
             members m \
             LEFT JOIN departments d ON d.id = m.department_id \
             WHERE m.id IN (SELECT value FROM json_each($14))), \
-           (SELECT d.name FROM members m JOIN departments d ON d.id = m.department_id WHERE m.id = $3)",
-    )
-    .bind(k.workspace_id)
-    .bind(k.kind.as_str())
-    .bind(k.giver_id)
-    .bind(&k.message)
-    .bind(&k.value)
-    .bind(&k.customer)
-    .bind(&k.channel)
-    .bind(&k.event_id)
-    .bind(&k.link)
-    .bind(&k.theme)
-    .bind(to_millis(k.created_at))
-    .bind(k.local_date.to_string())
-    .bind(serde_json::to_string(&k.buckets)?)
-    .bind(&recipient_ids)
-    .bind(recipient_count)
-    .bind(k.allowance)
-    .fetch_optional(&mut *conn)
-    .await
-    .context("storing kudos")?;
+           (SELECT d.name FROM members m JOIN departments d ON d.id = m.department_id \
+            WHERE m.id = $3)",
+    );
+    let row = bind_columns(insert, k)?
+        .bind(&recipient_ids)
+        .bind(recipient_count)
+        .bind(k.allowance)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("storing kudos")?;
     if let Some(row) = row {
         let recipients = recipients_read_back(&row.get::<String, _>(2))?;
         return Ok(Stored::Created {

@@ -9,7 +9,6 @@ use sqlx::PgConnection;
 
 use super::db::Read;
 use super::kudos::{InsertKudos, Stored};
-use super::to_millis;
 use crate::domain::model::KudosKind;
 
 const INSERT: &str = "\
@@ -47,20 +46,7 @@ pub(super) async fn insert_kudos(
     distinct.sort_unstable();
     distinct.dedup();
     let count = k.recipients.len() as u32;
-    let row = sqlx::query(INSERT)
-        .bind(k.workspace_id)
-        .bind(k.kind.as_str())
-        .bind(k.giver_id)
-        .bind(&k.message)
-        .bind(&k.value)
-        .bind(&k.customer)
-        .bind(&k.channel)
-        .bind(&k.event_id)
-        .bind(&k.link)
-        .bind(&k.theme)
-        .bind(to_millis(k.created_at))
-        .bind(k.local_date.to_string())
-        .bind(serde_json::to_string(&k.buckets)?)
+    let row = super::kudos::bind_columns(sqlx::query(INSERT), k)?
         .bind(&k.recipients)
         .bind(serde_json::to_string(&k.recipients)?)
         .bind(i64::from(count))

@@ -95,106 +95,87 @@ const CLEAR_STATS: &[&str] = &[
     "DELETE FROM stats_watermark WHERE workspace_id = $1",
 ];
 
-/// Folds kudos ?2 < id <= ?3 of workspace ?1 into the boards. Counting is per recipient: a note
-/// to three people is three thank-yous, as the allowance counts them.
-const FOLD_STATS: &[&str] = &[
-    "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
-     SELECT $1, b.value, r.member_id, SUM(k.kind = 'kudos'), SUM(k.kind = 'feedback') \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-     GROUP BY b.value, r.member_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
-     SET received = received + excluded.received, feedback = feedback + excluded.feedback",
-    "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
-     SELECT $1, b.value, k.giver_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' \
-     GROUP BY b.value, k.giver_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE SET given = given + excluded.given",
-    "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
-     SELECT $1, b.value, r.department_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND r.department_id IS NOT NULL \
-     GROUP BY b.value, r.department_id \
-     ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
-     SET received = received + excluded.received",
-    "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
-     SELECT $1, b.value, k.value_tag, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
-     GROUP BY b.value, k.value_tag \
-     ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE SET count = count + excluded.count",
-    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, \
-     to_department_id, count) \
-     SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, json_each(k.buckets) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND k.giver_department_id IS NOT NULL \
-       AND r.department_id IS NOT NULL AND k.giver_department_id <> r.department_id \
-     GROUP BY b.value, k.giver_department_id, r.department_id \
-     ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE \
-     SET count = count + excluded.count",
-    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES ($1, $3) \
-     ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
-     WHERE $2 >= 0",
-];
+/// Folds kudos $2 < id <= $3 of workspace $1 into the boards, `$buckets` naming how the
+/// dialect lists a JSON array's elements. Counting is per recipient: a note to three people is
+/// three thank-yous, as the allowance counts them. Sums by `CASE` and upsert columns qualified
+/// by their table, which both backends read alike.
+macro_rules! fold_stats {
+    ($buckets:literal) => {
+        &[
+            concat!(
+                "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
+                 SELECT $1, b.value, r.member_id, \
+                   SUM(CASE WHEN k.kind = 'kudos' THEN 1 ELSE 0 END), \
+                   SUM(CASE WHEN k.kind = 'feedback' THEN 1 ELSE 0 END) \
+                 FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, ",
+                $buckets,
+                " b \
+                 WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 \
+                   AND k.status = 'active' \
+                 GROUP BY b.value, r.member_id \
+                 ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
+                 SET received = member_stats.received + excluded.received, \
+                     feedback = member_stats.feedback + excluded.feedback"
+            ),
+            concat!(
+                "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
+                 SELECT $1, b.value, k.giver_id, COUNT(*) \
+                 FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, ",
+                $buckets,
+                " b \
+                 WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 \
+                   AND k.status = 'active' AND k.kind = 'kudos' \
+                 GROUP BY b.value, k.giver_id \
+                 ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
+                 SET given = member_stats.given + excluded.given"
+            ),
+            concat!(
+                "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
+                 SELECT $1, b.value, r.department_id, COUNT(*) \
+                 FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, ",
+                $buckets,
+                " b \
+                 WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 \
+                   AND k.status = 'active' AND k.kind = 'kudos' \
+                   AND r.department_id IS NOT NULL \
+                 GROUP BY b.value, r.department_id \
+                 ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
+                 SET received = department_stats.received + excluded.received"
+            ),
+            concat!(
+                "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
+                 SELECT $1, b.value, k.value_tag, COUNT(*) \
+                 FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, ",
+                $buckets,
+                " b \
+                 WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 \
+                   AND k.status = 'active' AND k.kind = 'kudos' \
+                   AND k.value_tag IS NOT NULL \
+                 GROUP BY b.value, k.value_tag \
+                 ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE \
+                 SET count = value_stats.count + excluded.count"
+            ),
+            concat!(
+                "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, \
+                   to_department_id, count) \
+                 SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
+                 FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, ",
+                $buckets,
+                " b \
+                 WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 \
+                   AND k.status = 'active' AND k.kind = 'kudos' \
+                   AND k.giver_department_id IS NOT NULL AND r.department_id IS NOT NULL \
+                   AND k.giver_department_id <> r.department_id \
+                 GROUP BY b.value, k.giver_department_id, r.department_id \
+                 ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) \
+                 DO UPDATE SET count = pair_stats.count + excluded.count"
+            ),
+            "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES ($1, $3) \
+             ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
+             WHERE $2 >= 0",
+        ]
+    };
+}
 
-/// `FOLD_STATS` in PostgreSQL's words: a JSON array's elements through
-/// `json_array_elements_text`, counts by `CASE`, and the upsert's own columns qualified.
-const FOLD_STATS_PG: &[&str] = &[
-    "INSERT INTO member_stats (workspace_id, bucket, member_id, received, feedback) \
-     SELECT $1, b.value, r.member_id, \
-       SUM(CASE WHEN k.kind = 'kudos' THEN 1 ELSE 0 END), \
-       SUM(CASE WHEN k.kind = 'feedback' THEN 1 ELSE 0 END) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
-       json_array_elements_text(k.buckets::json) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-     GROUP BY b.value, r.member_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
-     SET received = member_stats.received + excluded.received, \
-         feedback = member_stats.feedback + excluded.feedback",
-    "INSERT INTO member_stats (workspace_id, bucket, member_id, given) \
-     SELECT $1, b.value, k.giver_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
-       json_array_elements_text(k.buckets::json) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' \
-     GROUP BY b.value, k.giver_id \
-     ON CONFLICT (workspace_id, bucket, member_id) DO UPDATE \
-     SET given = member_stats.given + excluded.given",
-    "INSERT INTO department_stats (workspace_id, bucket, department_id, received) \
-     SELECT $1, b.value, r.department_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
-       json_array_elements_text(k.buckets::json) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND r.department_id IS NOT NULL \
-     GROUP BY b.value, r.department_id \
-     ON CONFLICT (workspace_id, bucket, department_id) DO UPDATE \
-     SET received = department_stats.received + excluded.received",
-    "INSERT INTO value_stats (workspace_id, bucket, value_tag, count) \
-     SELECT $1, b.value, k.value_tag, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
-       json_array_elements_text(k.buckets::json) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND k.value_tag IS NOT NULL \
-     GROUP BY b.value, k.value_tag \
-     ON CONFLICT (workspace_id, bucket, value_tag) DO UPDATE \
-     SET count = value_stats.count + excluded.count",
-    "INSERT INTO pair_stats (workspace_id, bucket, from_department_id, \
-     to_department_id, count) \
-     SELECT $1, b.value, k.giver_department_id, r.department_id, COUNT(*) \
-     FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id, \
-       json_array_elements_text(k.buckets::json) b \
-     WHERE k.workspace_id = $1 AND k.id > $2 AND k.id <= $3 AND k.status = 'active' \
-       AND k.kind = 'kudos' AND k.giver_department_id IS NOT NULL \
-       AND r.department_id IS NOT NULL AND k.giver_department_id <> r.department_id \
-     GROUP BY b.value, k.giver_department_id, r.department_id \
-     ON CONFLICT (workspace_id, bucket, from_department_id, to_department_id) DO UPDATE \
-     SET count = pair_stats.count + excluded.count",
-    "INSERT INTO stats_watermark (workspace_id, folded_upto) VALUES ($1, $3) \
-     ON CONFLICT (workspace_id) DO UPDATE SET folded_upto = excluded.folded_upto \
-     WHERE $2 >= 0",
-];
+const FOLD_STATS: &[&str] = fold_stats!("json_each(k.buckets)");
+const FOLD_STATS_PG: &[&str] = fold_stats!("json_array_elements_text(k.buckets::json)");

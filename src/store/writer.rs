@@ -1,13 +1,13 @@
 //! The store's single writer: every thank-you (and the other hot writes) goes through one
 //! connection that commits whatever is waiting in one transaction (group commit).
 //!
-//! Why: with `synchronous = FULL` each commit waits for the disk, and each statement sqlx runs
-//! is a hand-off to the connection's worker thread. One transaction for a whole batch spreads
-//! the disk wait over every write in it, logs a page that many writes changed once instead of
+//! Why: a durable commit waits for the disk, and each statement sqlx runs is a hand-off to the
+//! connection's worker thread. One transaction for a whole batch spreads the disk wait over
+//! every write in it (on SQLite the wait happens beside the writer, in `wal_sync`), logs a page that many writes changed once instead of
 //! once per write, and keeps writers from queueing on SQLite's lock with sleeps in between.
 //!
 //! Each caller still gets its own result, and only after its batch is durably committed: an
-//! acknowledgement never precedes the commit. A job that names several statements runs inside
+//! acknowledgement never precedes the commit, nor (on SQLite) the flush of the log holding it. A job that names several statements runs inside
 //! a savepoint so it can undo itself (a refused kudos that named new people); a job that fails
 //! with an error rolls the whole batch back and every caller in it is told it failed, so no one
 //! is acknowledged for a write that is not there and nothing half-written stays.
@@ -368,8 +368,8 @@ async fn commit<C: WriterConn>(
         Some(sync) => sync.after_flush(deliveries),
         None => deliveries.into_iter().for_each(|deliver| deliver(None)),
     };
-    // One write alone: on SQLite a single statement is its own transaction, atomic and durable
-    // at its end, so BEGIN and COMMIT would only add two round trips.
+    // One write alone: on SQLite a single statement is its own atomic transaction (durable once
+    // `wal_sync` flushes it), so BEGIN and COMMIT would only add two round trips.
     if C::LONE_STATEMENT_IS_A_TRANSACTION
         && batch.len() == 1
         && !matches!(
