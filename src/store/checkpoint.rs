@@ -13,10 +13,16 @@
 //! a PASSIVE checkpoint every 2 MB on a background connection was slower on two cores, as it
 //! competed with the writer for the CPU and the disk.) Writes queue meanwhile, so no command
 //! waits on a lock with sleeps in between. When writes pause for `IDLE_AFTER` with more than
-//! `IDLE_SIZE` of log left, the writer empties it the same way. A checkpoint that cannot finish
-//! in time gives up, is logged, and is tried again after the next batch (or pause). A
-//! checkpoint only moves committed pages: nothing acknowledged is lost and no reader ever sees
-//! a half-written kudos.
+//! `IDLE_SIZE` of log left, the writer empties it the same way, and tries again at each pause
+//! until readers let it.
+//!
+//! A reader holding an old snapshot (a long export, a slow board) keeps the log from being
+//! emptied however long the writer waits. A checkpoint that readers kept from finishing still
+//! copies back what it could; it is logged, and the next try comes only after `RETRY_AFTER` or
+//! once the log has grown by another limit. Trying after every batch made each batch wait
+//! `WAIT_MS`: with one reader pinned, the writer fell to a few batches a second. A checkpoint
+//! only moves committed pages: nothing acknowledged is lost and no reader ever sees a
+//! half-written kudos.
 
 use std::time::Duration;
 
@@ -26,8 +32,10 @@ use super::writer::LogPolicy;
 
 /// A pause in writes this long counts as idle.
 pub const IDLE_AFTER: Duration = Duration::from_millis(250);
-/// How long a checkpoint may wait for readers.
-const WAIT_MS: u64 = 200;
+/// How long a checkpoint may wait for readers: board reads take a few milliseconds.
+const WAIT_MS: u64 = 50;
+/// After readers kept a checkpoint from finishing, how long until the next try.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// A log at least this large is emptied once writes have paused.
 const IDLE_SIZE: u64 = 1024 * 1024;
 /// After a checkpoint SQLite truncates the log file to at most this (`journal_size_limit`).
@@ -37,31 +45,48 @@ fn wal_size(log: &LogPolicy) -> u64 {
 }
 
 /// After a batch: empty the log once it is large.
-pub(super) async fn when_large(conn: &mut SqliteConnection, log: &LogPolicy) {
+pub(super) async fn when_large(conn: &mut SqliteConnection, log: &mut LogPolicy) {
     let size = wal_size(log);
     if size > log.limit_bytes {
-        truncate(conn, size).await;
+        truncate(conn, size, log).await;
     }
 }
 
-/// When writes paused: empty a log left over.
-pub(super) async fn when_idle(conn: &mut SqliteConnection, log: &LogPolicy) {
+/// When writes paused: empty a log left over, waiting for readers since no batch waits
+/// meanwhile; false while readers still keep it (try again at the next pause).
+pub(super) async fn when_idle(conn: &mut SqliteConnection, log: &mut LogPolicy) -> bool {
     let size = wal_size(log);
     if size > IDLE_SIZE {
-        truncate(conn, size).await;
+        log.deferred = None;
+        truncate(conn, size, log).await;
     }
+    log.deferred.is_none()
 }
 
-async fn truncate(conn: &mut SqliteConnection, size: u64) {
-    match try_truncate(conn).await {
-        Ok(true) => tracing::debug!(bytes = size, "write-ahead log checkpointed and truncated"),
-        Ok(false) => tracing::info!(
-            bytes = size,
-            "write-ahead log checkpoint deferred: readers still busy; retrying after \
-             the next batch"
-        ),
-        Err(e) => tracing::warn!(error = %e, "write-ahead log checkpoint failed; retrying"),
+async fn truncate(conn: &mut SqliteConnection, size: u64, log: &mut LogPolicy) {
+    if let Some((at, deferred_size)) = log.deferred {
+        if at.elapsed() < RETRY_AFTER && size < deferred_size.saturating_add(log.limit_bytes) {
+            return;
+        }
     }
+    let done = match try_truncate(conn).await {
+        Ok(true) => {
+            tracing::debug!(bytes = size, "write-ahead log checkpointed and truncated");
+            true
+        }
+        Ok(false) => {
+            tracing::info!(
+                bytes = size,
+                "write-ahead log checkpoint deferred: readers still busy; retrying later"
+            );
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "write-ahead log checkpoint failed; retrying later");
+            false
+        }
+    };
+    log.deferred = (!done).then(|| (std::time::Instant::now(), size));
 }
 
 /// One TRUNCATE checkpoint; false when readers kept it from finishing in time.
@@ -84,4 +109,64 @@ async fn try_truncate(conn: &mut SqliteConnection) -> anyhow::Result<bool> {
     .execute(&mut *conn)
     .await?;
     Ok(result?.0 == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use sqlx::{ConnectOptions, Connection};
+
+    async fn write(conn: &mut SqliteConnection, rows: usize) {
+        for _ in 0..rows {
+            sqlx::query("INSERT INTO t (x) VALUES (hex(randomblob(600)))")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn readers_that_keep_the_log_delay_the_next_try_instead_of_stalling_each_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("db");
+        let options = SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let mut writer = options
+            .clone()
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (x TEXT)")
+            .execute(&mut writer)
+            .await
+            .unwrap();
+        let mut log = LogPolicy::new(dir.path().join("db-wal"), 64 * 1024);
+        let mut reader = options.connect().await.unwrap();
+        let mut snapshot = reader.begin().await.unwrap();
+        let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(&mut *snapshot)
+            .await
+            .unwrap();
+
+        write(&mut writer, 100).await;
+        when_large(&mut writer, &mut log).await;
+        let (first, _) = log.deferred.expect("the reader's snapshot keeps the log");
+        write(&mut writer, 1).await;
+        when_large(&mut writer, &mut log).await;
+        assert_eq!(
+            log.deferred.map(|(at, _)| at),
+            Some(first),
+            "the next batch does not wait for the same reader again"
+        );
+
+        snapshot.rollback().await.unwrap();
+        write(&mut writer, 100).await;
+        when_large(&mut writer, &mut log).await;
+        assert!(log.deferred.is_none(), "tried again once the log grew");
+        assert_eq!(wal_size(&log), 0, "and emptied it");
+    }
 }

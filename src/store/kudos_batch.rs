@@ -16,6 +16,7 @@ use sqlx::{Row, SqliteConnection};
 
 use super::kudos::{InsertKudos, Stored};
 use super::to_millis;
+use super::writer::RunEnds;
 use crate::domain::model::{KudosId, KudosKind, MemberId, Person, WorkspaceId};
 
 #[derive(Deserialize)]
@@ -64,12 +65,27 @@ macro_rules! read_for_run {
     };
 }
 
-/// Writes `run` in order, as `insert_kudos_on` would one by one, in two statements.
-/// `begin`: start the batch's transaction (`BEGIN IMMEDIATE`) in the same round trip.
+/// Every accepted row of a run, from a JSON array of their columns in order.
+macro_rules! insert_run {
+    () => {
+        "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, message, \
+           value_tag, customer_name, channel, event_id, link, theme, created_at, local_date, \
+           buckets, recipient_ids, recipient_count) \
+         SELECT v ->> 0, v ->> 1, v ->> 2, \
+           (SELECT department_id FROM members WHERE id = v ->> 2), v ->> 3, v ->> 4, \
+           v ->> 5, v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, \
+           v ->> 13, v ->> 14 \
+         FROM (SELECT value AS v, key FROM json_each($1) ORDER BY key) \
+         RETURNING id, giver_id"
+    };
+}
+
+/// Writes `run` in order, as `insert_kudos_on` would one by one, in two statements; the
+/// batch's `BEGIN IMMEDIATE` and `COMMIT` ride along with them where the run opens or ends it.
 pub(super) async fn insert_run(
     conn: &mut SqliteConnection,
     run: &[InsertKudos],
-    begin: bool,
+    ends: RunEnds,
 ) -> anyhow::Result<Vec<Stored>> {
     let mut people: Vec<MemberId> = Vec::new();
     let mut days: Vec<(MemberId, String)> = Vec::new();
@@ -86,7 +102,7 @@ pub(super) async fn insert_run(
     people.dedup();
     days.sort_unstable();
     days.dedup();
-    let read = if begin {
+    let read = if ends.begin {
         concat!("BEGIN IMMEDIATE; ", read_for_run!())
     } else {
         read_for_run!()
@@ -191,27 +207,20 @@ pub(super) async fn insert_run(
             .collect::<anyhow::Result<Vec<_>>>()?;
         // Rows are inserted in the order selected, each taking the next rowid, so the ids
         // returned, sorted, follow `rows`; the giver returned beside each checks that.
-        let returned = sqlx::query(
-            "INSERT INTO kudos (workspace_id, kind, giver_id, giver_department_id, \
-             message, \
-               value_tag, customer_name, channel, event_id, link, theme, created_at, \
-                local_date, \
-               buckets, recipient_ids, recipient_count) \
-             SELECT v ->> 0, v ->> 1, v ->> 2, \
-               (SELECT department_id FROM members WHERE id = v ->> 2), v ->> 3, v ->> \
-                4, v ->> 5, \
-               v ->> 6, v ->> 7, v ->> 8, v ->> 9, v ->> 10, v ->> 11, v ->> 12, v \
-                ->> 13, v \
-                ->> 14 \
-             FROM (SELECT value AS v, key FROM json_each($1) ORDER BY key) \
-             RETURNING id, giver_id",
-        )
-        .bind(serde_json::Value::Array(values).to_string())
-        .fetch_all(&mut *conn)
-        .await
-        .context("storing a run of kudos")?;
+        let insert = if ends.commit {
+            concat!(insert_run!(), "; COMMIT")
+        } else {
+            insert_run!()
+        };
+        let returned = sqlx::query(insert)
+            .bind(serde_json::Value::Array(values).to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .context("storing a run of kudos")?;
         ids = returned.iter().map(|r| (r.get(0), r.get(1))).collect();
         ids.sort_unstable();
+        // Cannot happen short of a bug; if the batch was already committed, its callers are
+        // still told their writes failed, and the rows are left for an admin to look at.
         ensure!(
             ids.len() == rows.len()
                 && ids
@@ -222,6 +231,11 @@ pub(super) async fn insert_run(
             ids.len(),
             rows.len()
         );
+    } else if ends.commit {
+        sqlx::query("COMMIT")
+            .execute(&mut *conn)
+            .await
+            .context("committing a run of kudos")?;
     }
 
     let person = |id: &MemberId| {

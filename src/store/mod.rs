@@ -157,16 +157,18 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             // The writer checkpoints by its own policy instead (`checkpoint`).
             .pragma("wal_autocheckpoint", "0")
+            // A small page cache: reads come from the memory map, and SQLite walks the whole
+            // cache's hash table at the end of any transaction that split a page (it parks a
+            // page at the locking page's number while reordering). 32 MiB made that walk 11%
+            // of the writer's time; 4 MiB keeps the batch's pages and the indexes' inner pages.
+            .pragma("cache_size", "-4096")
             .connect()
             .await
             .map_err(|e| explain_open_error(e, &location))?;
-        let log = (!location.contains(":memory:")).then(|| writer::LogPolicy {
-            wal: {
-                let mut name = PathBuf::from(&location).into_os_string();
-                name.push("-wal");
-                PathBuf::from(name)
-            },
-            limit_bytes: config.wal_limit_mb * 1024 * 1024,
+        let log = (!location.contains(":memory:")).then(|| {
+            let mut wal = PathBuf::from(&location).into_os_string();
+            wal.push("-wal");
+            writer::LogPolicy::new(PathBuf::from(wal), config.wal_limit_mb * 1024 * 1024)
         });
         Ok(Self {
             db: db::Db::Sqlite(pool),

@@ -31,24 +31,29 @@ pub(crate) trait WriterConn: Connection + KudosConn + Send + 'static {
     const LONE_STATEMENT_IS_A_TRANSACTION: bool;
     /// Whether a commit is durable only once the log file is flushed (`wal_sync`).
     const COMMIT_NEEDS_FLUSH: bool;
+    /// Whether the connection may leave the runtime that opened it for a thread of its own.
+    const OWN_THREAD: bool;
     /// Starts the batch's transaction, taking the backend's write lock.
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>>;
     fn exec(&mut self, sql: &'static str) -> BoxFuture<'_, Result<(), sqlx::Error>>;
-    /// Writes consecutive thank-yous of a batch, in order; `begin`: they open the batch, so
-    /// start its transaction too (on SQLite in the same round trip as their first statement).
+    /// Writes consecutive thank-yous of a batch, in order, opening or committing the batch's
+    /// transaction too where they open or end it (on SQLite in the same round trips).
     fn kudos_run<'c>(
         &'c mut self,
         run: &'c [InsertKudos],
-        begin: bool,
+        ends: RunEnds,
     ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>>;
     /// Between batches: keeps the write-ahead log bounded, where there is one.
-    fn after_batch<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()>;
-    fn when_idle<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()>;
+    fn after_batch<'c>(&'c mut self, log: &'c mut LogPolicy) -> BoxFuture<'c, ()>;
+    /// When writes paused; whether the log needs nothing more until the next batch.
+    fn when_idle<'c>(&'c mut self, log: &'c mut LogPolicy) -> BoxFuture<'c, bool>;
 }
 
 impl WriterConn for SqliteConnection {
     const LONE_STATEMENT_IS_A_TRANSACTION: bool = true;
     const COMMIT_NEEDS_FLUSH: bool = true;
+    // sqlx drives SQLite from a worker thread over channels, so any runtime can wait on it.
+    const OWN_THREAD: bool = true;
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         self.exec("BEGIN IMMEDIATE")
     }
@@ -58,14 +63,14 @@ impl WriterConn for SqliteConnection {
     fn kudos_run<'c>(
         &'c mut self,
         run: &'c [InsertKudos],
-        begin: bool,
+        ends: RunEnds,
     ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>> {
-        Box::pin(super::kudos_batch::insert_run(self, run, begin))
+        Box::pin(super::kudos_batch::insert_run(self, run, ends))
     }
-    fn after_batch<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()> {
+    fn after_batch<'c>(&'c mut self, log: &'c mut LogPolicy) -> BoxFuture<'c, ()> {
         Box::pin(super::checkpoint::when_large(self, log))
     }
-    fn when_idle<'c>(&'c mut self, log: &'c LogPolicy) -> BoxFuture<'c, ()> {
+    fn when_idle<'c>(&'c mut self, log: &'c mut LogPolicy) -> BoxFuture<'c, bool> {
         Box::pin(super::checkpoint::when_idle(self, log))
     }
 }
@@ -74,6 +79,8 @@ impl WriterConn for PgConnection {
     // Another process may write at the same time: every batch takes the write lock.
     const LONE_STATEMENT_IS_A_TRANSACTION: bool = false;
     const COMMIT_NEEDS_FLUSH: bool = false;
+    // Its socket is registered with the runtime that opened it.
+    const OWN_THREAD: bool = false;
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         Box::pin(async move {
             self.exec("BEGIN").await?;
@@ -86,25 +93,37 @@ impl WriterConn for PgConnection {
     fn kudos_run<'c>(
         &'c mut self,
         run: &'c [InsertKudos],
-        begin: bool,
+        ends: RunEnds,
     ) -> BoxFuture<'c, anyhow::Result<Vec<Stored>>> {
         Box::pin(async move {
-            if begin {
+            if ends.begin {
                 self.begin_batch().await?;
             }
             let mut out = Vec::with_capacity(run.len());
             for k in run {
                 out.push(self.insert_kudos(k).await?);
             }
+            if ends.commit {
+                self.exec("COMMIT").await?;
+            }
             Ok(out)
         })
     }
-    fn after_batch<'c>(&'c mut self, _: &'c LogPolicy) -> BoxFuture<'c, ()> {
+    fn after_batch<'c>(&'c mut self, _: &'c mut LogPolicy) -> BoxFuture<'c, ()> {
         Box::pin(async {})
     }
-    fn when_idle<'c>(&'c mut self, _: &'c LogPolicy) -> BoxFuture<'c, ()> {
-        Box::pin(async {})
+    fn when_idle<'c>(&'c mut self, _: &'c mut LogPolicy) -> BoxFuture<'c, bool> {
+        Box::pin(async { true })
     }
+}
+
+/// Where a run of thank-yous sits in its batch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunEnds {
+    /// It opens the batch: start the transaction.
+    pub begin: bool,
+    /// It ends the batch: commit the transaction.
+    pub commit: bool,
 }
 
 /// Most writes committed together; a fuller queue is taken in the next batch.
@@ -225,6 +244,18 @@ impl<C> std::fmt::Debug for Writer<C> {
 pub(crate) struct LogPolicy {
     pub wal: PathBuf,
     pub limit_bytes: u64,
+    /// When and at what size readers last kept a checkpoint from finishing (`checkpoint`).
+    pub deferred: Option<(std::time::Instant, u64)>,
+}
+
+impl LogPolicy {
+    pub fn new(wal: PathBuf, limit_bytes: u64) -> Self {
+        Self {
+            wal,
+            limit_bytes,
+            deferred: None,
+        }
+    }
 }
 
 /// Opens the writer's connection again (PostgreSQL: the server restarted or failed over).
@@ -236,10 +267,24 @@ impl<C: WriterConn> Writer<C> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let (stop, stopping) = watch::channel(false);
         let (done, finished) = watch::channel(false);
-        tokio::spawn(async move {
+        let writing = async move {
             run(conn, queue, stopping, log, reopen).await;
             let _ = done.send(true);
-        });
+        };
+        if C::OWN_THREAD {
+            // A thread of its own: the writer is the one serial step every write waits on, and
+            // on the shared runtime each of its wake-ups queued behind the callers' tasks.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .expect("a runtime for the database writer");
+            std::thread::Builder::new()
+                .name("spotlight-writer".into())
+                .spawn(move || runtime.block_on(writing))
+                .expect("a thread for the database writer");
+        } else {
+            tokio::spawn(writing);
+        }
         Self {
             jobs,
             stop: Arc::new(stop),
@@ -295,7 +340,7 @@ async fn run<C: WriterConn>(
     mut conn: C,
     mut queue: mpsc::Receiver<Job<C>>,
     mut stopping: watch::Receiver<bool>,
-    log: Option<LogPolicy>,
+    mut log: Option<LogPolicy>,
     reopen: Option<Reopen<C>>,
 ) {
     let mut batch: Vec<Job<C>> = Vec::with_capacity(MAX_BATCH);
@@ -318,10 +363,10 @@ async fn run<C: WriterConn>(
             }
             _ = tokio::time::sleep(super::checkpoint::IDLE_AFTER), if !idle_checked => {
                 // Writes paused: empty a log left over.
-                if let Some(log) = &log {
-                    conn.when_idle(log).await;
-                }
-                idle_checked = true;
+                idle_checked = match &mut log {
+                    Some(log) => conn.when_idle(log).await,
+                    None => true,
+                };
                 continue;
             }
         };
@@ -344,7 +389,7 @@ async fn run<C: WriterConn>(
                 }
             }
         }
-        if let Some(log) = &log {
+        if let Some(log) = &mut log {
             conn.after_batch(log).await;
         }
     }
@@ -404,8 +449,10 @@ async fn commit<C: WriterConn>(
     let mut deliveries: Vec<Deliver> = Vec::with_capacity(size);
     let mut pending = batch.drain(..).peekable();
     let failure = 'batch: {
-        // A batch that opens with thank-yous starts its transaction with their first statement.
+        // A batch that opens with thank-yous starts its transaction with their first statement;
+        // one that ends with them commits with their last.
         let mut begin = matches!(pending.peek(), Some(Job::Kudos { .. }));
+        let mut committed = false;
         if !begin {
             if let Err(e) = conn.begin_batch().await {
                 break 'batch Some(failed("cannot start a transaction", e));
@@ -423,12 +470,16 @@ async fn commit<C: WriterConn>(
                             replies.push(reply);
                         }
                     }
-                    let opens = std::mem::take(&mut begin);
-                    match conn.kudos_run(&run, opens).await {
+                    let ends = RunEnds {
+                        begin: std::mem::take(&mut begin),
+                        commit: pending.peek().is_none(),
+                    };
+                    match conn.kudos_run(&run, ends).await {
                         Ok(stored) => {
                             for (reply, stored) in replies.into_iter().zip(stored) {
                                 deliveries.push(reply_once_durable(reply, stored));
                             }
+                            committed = ends.commit;
                             continue;
                         }
                         Err(error) => {
@@ -473,6 +524,9 @@ async fn commit<C: WriterConn>(
                     });
                 }
             }
+        }
+        if committed {
+            break 'batch None;
         }
         match exec(conn, "COMMIT").await {
             Ok(()) => None,
@@ -522,10 +576,7 @@ mod tests {
             .connect()
             .await
             .unwrap();
-        let log = LogPolicy {
-            wal: PathBuf::from(wal),
-            limit_bytes: u64::MAX,
-        };
+        let log = LogPolicy::new(PathBuf::from(wal), u64::MAX);
         Writer::spawn(conn, Some(log), None)
     }
 
