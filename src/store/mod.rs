@@ -157,6 +157,13 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             // The writer checkpoints by its own policy instead (`checkpoint`).
             .pragma("wal_autocheckpoint", "0")
+            // The log restarts in place under load (`checkpoint`): keep its file up to the limit.
+            .pragma(
+                "journal_size_limit",
+                (config.wal_limit_mb * 1024 * 1024)
+                    .max(checkpoint::JOURNAL_SIZE_LIMIT)
+                    .to_string(),
+            )
             // A small page cache: reads come from the memory map, and SQLite walks the whole
             // cache's hash table at the end of any transaction that split a page (it parks a
             // page at the locking page's number while reordering). 32 MiB made that walk 11%
@@ -165,11 +172,8 @@ impl Store {
             .connect()
             .await
             .map_err(|e| explain_open_error(e, &location))?;
-        let log = (!location.contains(":memory:")).then(|| {
-            let mut wal = PathBuf::from(&location).into_os_string();
-            wal.push("-wal");
-            writer::LogPolicy::new(PathBuf::from(wal), config.wal_limit_mb * 1024 * 1024)
-        });
+        let log = (!location.contains(":memory:"))
+            .then(|| writer::LogPolicy::new(&location, config.wal_limit_mb * 1024 * 1024));
         Ok(Self {
             db: db::Db::Sqlite(pool),
             writer: Writers::Sqlite(writer::Writer::spawn(conn, log, None)),

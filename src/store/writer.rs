@@ -31,8 +31,6 @@ pub(crate) trait WriterConn: Connection + KudosConn + Send + 'static {
     const LONE_STATEMENT_IS_A_TRANSACTION: bool;
     /// Whether a commit is durable only once the log file is flushed (`wal_sync`).
     const COMMIT_NEEDS_FLUSH: bool;
-    /// Whether the connection may leave the runtime that opened it for a thread of its own.
-    const OWN_THREAD: bool;
     /// Starts the batch's transaction, taking the backend's write lock.
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>>;
     fn exec(&mut self, sql: &'static str) -> BoxFuture<'_, Result<(), sqlx::Error>>;
@@ -52,8 +50,6 @@ pub(crate) trait WriterConn: Connection + KudosConn + Send + 'static {
 impl WriterConn for SqliteConnection {
     const LONE_STATEMENT_IS_A_TRANSACTION: bool = true;
     const COMMIT_NEEDS_FLUSH: bool = true;
-    // sqlx drives SQLite from a worker thread over channels, so any runtime can wait on it.
-    const OWN_THREAD: bool = true;
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         self.exec("BEGIN IMMEDIATE")
     }
@@ -79,8 +75,6 @@ impl WriterConn for PgConnection {
     // Another process may write at the same time: every batch takes the write lock.
     const LONE_STATEMENT_IS_A_TRANSACTION: bool = false;
     const COMMIT_NEEDS_FLUSH: bool = false;
-    // Its socket is registered with the runtime that opened it.
-    const OWN_THREAD: bool = false;
     fn begin_batch(&mut self) -> BoxFuture<'_, Result<(), sqlx::Error>> {
         Box::pin(async move {
             self.exec("BEGIN").await?;
@@ -244,14 +238,23 @@ impl<C> std::fmt::Debug for Writer<C> {
 pub(crate) struct LogPolicy {
     pub wal: PathBuf,
     pub limit_bytes: u64,
+    /// The WAL-index beside it, whose header counts the log's frames.
+    pub shm: PathBuf,
     /// When and at what size readers last kept a checkpoint from finishing (`checkpoint`).
     pub deferred: Option<(std::time::Instant, u64)>,
 }
 
 impl LogPolicy {
-    pub fn new(wal: PathBuf, limit_bytes: u64) -> Self {
+    /// `database`: the database file's path.
+    pub fn new(database: &str, limit_bytes: u64) -> Self {
+        let beside = |suffix: &str| {
+            let mut name = PathBuf::from(database).into_os_string();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
         Self {
-            wal,
+            wal: beside("-wal"),
+            shm: beside("-shm"),
             limit_bytes,
             deferred: None,
         }
@@ -267,24 +270,10 @@ impl<C: WriterConn> Writer<C> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let (stop, stopping) = watch::channel(false);
         let (done, finished) = watch::channel(false);
-        let writing = async move {
+        tokio::spawn(async move {
             run(conn, queue, stopping, log, reopen).await;
             let _ = done.send(true);
-        };
-        if C::OWN_THREAD {
-            // A thread of its own: the writer is the one serial step every write waits on, and
-            // on the shared runtime each of its wake-ups queued behind the callers' tasks.
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .expect("a runtime for the database writer");
-            std::thread::Builder::new()
-                .name("spotlight-writer".into())
-                .spawn(move || runtime.block_on(writing))
-                .expect("a thread for the database writer");
-        } else {
-            tokio::spawn(writing);
-        }
+        });
         Self {
             jobs,
             stop: Arc::new(stop),
@@ -576,7 +565,8 @@ mod tests {
             .connect()
             .await
             .unwrap();
-        let log = LogPolicy::new(PathBuf::from(wal), u64::MAX);
+        let mut log = LogPolicy::new(":memory:", u64::MAX);
+        log.wal = PathBuf::from(wal);
         Writer::spawn(conn, Some(log), None)
     }
 
