@@ -161,10 +161,11 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn readers_that_keep_the_log_delay_the_next_try_instead_of_stalling_each_batch() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("db");
+    /// A database in `dir` with the writer's settings, and its log policy (64 KiB limit).
+    async fn writer_in(
+        dir: &std::path::Path,
+    ) -> (SqliteConnection, LogPolicy, SqliteConnectOptions) {
+        let file = dir.join("db");
         let options = SqliteConnectOptions::new()
             .filename(&file)
             .create_if_missing(true)
@@ -179,7 +180,14 @@ mod tests {
             .execute(&mut writer)
             .await
             .unwrap();
-        let mut log = LogPolicy::new(file.to_str().unwrap(), 64 * 1024);
+        let log = LogPolicy::new(file.to_str().unwrap(), 64 * 1024);
+        (writer, log, options)
+    }
+
+    #[tokio::test]
+    async fn readers_that_keep_the_log_delay_the_next_try_instead_of_stalling_each_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut writer, mut log, options) = writer_in(dir.path()).await;
         let mut reader = options.connect().await.unwrap();
         let mut snapshot = reader.begin().await.unwrap();
         let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
@@ -215,20 +223,7 @@ mod tests {
     #[tokio::test]
     async fn a_pause_empties_the_log_file() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("db");
-        let mut writer = SqliteConnectOptions::new()
-            .filename(&file)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .pragma("wal_autocheckpoint", "0")
-            .connect()
-            .await
-            .unwrap();
-        sqlx::query("CREATE TABLE t (x TEXT)")
-            .execute(&mut writer)
-            .await
-            .unwrap();
-        let mut log = LogPolicy::new(file.to_str().unwrap(), 64 * 1024);
+        let (mut writer, mut log, _) = writer_in(dir.path()).await;
         write(&mut writer, 1000).await;
         assert!(log_used(&log) > IDLE_SIZE && log_used(&log) <= wal_size(&log));
         assert!(when_idle(&mut writer, &mut log).await);
