@@ -40,8 +40,10 @@ const WAIT_MS: u64 = 50;
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// A log at least this large is emptied once writes have paused.
 const IDLE_SIZE: u64 = 1024 * 1024;
-/// After a checkpoint SQLite truncates the log file to at most this (`journal_size_limit`).
+/// A restarted log's file is cut back to at most this (`journal_size_limit`) by the pool's
+/// connections; the writer's keeps it up to the limit, since it restarts the log in place.
 pub const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
+
 fn wal_size(log: &LogPolicy) -> u64 {
     std::fs::metadata(&log.wal).map(|m| m.len()).unwrap_or(0)
 }

@@ -153,6 +153,7 @@ impl Store {
         // Acknowledged writes survive a power loss, not only a crash: the writer answers a
         // batch only once its log is flushed (`wal_sync`), off the writer's own path, so its
         // connection commits without waiting for the disk.
+        let wal_limit = config.wal_limit_mb * 1024 * 1024;
         let conn = options
             .synchronous(SqliteSynchronous::Normal)
             // The writer checkpoints by its own policy instead (`checkpoint`).
@@ -160,9 +161,7 @@ impl Store {
             // The log restarts in place under load (`checkpoint`): keep its file up to the limit.
             .pragma(
                 "journal_size_limit",
-                (config.wal_limit_mb * 1024 * 1024)
-                    .max(checkpoint::JOURNAL_SIZE_LIMIT)
-                    .to_string(),
+                wal_limit.max(checkpoint::JOURNAL_SIZE_LIMIT).to_string(),
             )
             // A small page cache: reads come from the memory map, and SQLite walks the whole
             // cache's hash table at the end of any transaction that split a page (it parks a
@@ -172,8 +171,8 @@ impl Store {
             .connect()
             .await
             .map_err(|e| explain_open_error(e, &location))?;
-        let log = (!location.contains(":memory:"))
-            .then(|| writer::LogPolicy::new(&location, config.wal_limit_mb * 1024 * 1024));
+        let log =
+            (!location.contains(":memory:")).then(|| writer::LogPolicy::new(&location, wal_limit));
         Ok(Self {
             db: db::Db::Sqlite(pool),
             writer: Writers::Sqlite(writer::Writer::spawn(conn, log, None)),

@@ -13,7 +13,7 @@
 //! is acknowledged for a write that is not there and nothing half-written stays.
 //!
 //! The writer also owns the write-ahead log's checkpoints (see `checkpoint`): between batches it
-//! truncates the log when it passes the limit, and when writes pause with a log left over.
+//! starts the log over when it passes the limit, and empties its file when writes pause.
 
 use std::path::PathBuf;
 use std::sync::Arc;
